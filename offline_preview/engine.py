@@ -1,0 +1,188 @@
+"""Run the real Pulumi program under Pulumi's own mock engine and record what it declares.
+
+The program sees the stack's config exactly as the CLI would pass it. Every resource
+registration is recorded with its type, name, parent, provider, options and inputs (camelCase,
+as the engine sees them). Values that exist only after deploy are returned by the mocks as
+marked placeholders (`⟨MegaTicket-DR-NLB.dnsName⟩`) in update mode, and left unknown in
+preview mode, like `pulumi preview` does.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from offline_preview.placeholders import placeholder, computed_state, invoke_result
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+UNKNOWN = rpc.UNKNOWN
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str  # provider URN, "" when the default provider is used
+    inputs: dict[str, Any]
+    options: dict[str, Any]
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    preview: bool
+    resources: list[RecordedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def by_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: Optional[str] = None) -> RecordedResource:
+        found = [r for r in self.by_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.by_type(type_)]
+            raise LookupError(f"expected one {type_} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def find(self, type_: str, name: str) -> Optional[RecordedResource]:
+        return next((r for r in self.resources if r.type == type_ and r.name == name), None)
+
+    def provider_of(self, resource: RecordedResource) -> Optional[RecordedResource]:
+        return next((r for r in self.resources if r.urn == resource.provider), None)
+
+    def region_of(self, resource: RecordedResource) -> Optional[str]:
+        provider = self.provider_of(resource)
+        return provider.inputs.get("region") if provider else None
+
+
+def _plain(value: Any) -> Any:
+    """Mock-deserialised values back to plain JSON-able data, unknowns as the engine's sentinel."""
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
+    if rpc.is_rpc_secret(value):
+        return _plain(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return {"__asset": type(value).__name__,
+                "path": getattr(value, "path", None),
+                "assets": sorted(getattr(value, "assets", {}) or {})}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine sends every number as a double
+    return value
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, run: ProgramRun, stack_reference_outputs: dict[str, Any]):
+        self.run = run
+        self.stack_reference_outputs = stack_reference_outputs
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        inputs = dict(args.inputs)
+        if args.typ == "pulumi:pulumi:StackReference":
+            return inputs.get("name"), {**inputs, "outputs": self.stack_reference_outputs,
+                                        "secretOutputNames": []}
+        label = str(inputs.get("name") or args.name)
+        if self.run.preview:
+            # Like `pulumi preview`: computed values stay unknown.
+            return None, inputs
+        return placeholder(label, "id"), {**computed_state(args.typ, label, inputs), **inputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list]]:
+        self.run.invokes.append((args.token, _plain(dict(args.args))))
+        return invoke_result(args.token, dict(args.args)), []
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The stock mock monitor, plus a record of parent, provider and options per resource."""
+
+    def __init__(self, mocks: _Mocks):
+        super().__init__(mocks)
+        self.run = mocks.run
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.run.resources.append(RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                inputs=_plain(inputs),
+                options={
+                    "protect": request.protect,
+                    "ignoreChanges": list(request.ignoreChanges),
+                    "deleteBeforeReplace": request.deleteBeforeReplace,
+                    "dependencies": list(request.dependencies),
+                    "aliases": [str(a) for a in request.aliases],
+                    "additionalSecretOutputs": list(request.additionalSecretOutputs),
+                    "retainOnDelete": request.retainOnDelete,
+                },
+            ))
+        return response
+
+
+def primary_placeholders(stack: str = "seoul") -> dict[str, Any]:
+    from stack_config import TABLE_SUFFIXES
+    from stack_contract import PRIMARY_OUTPUTS
+
+    values: dict[str, Any] = {k: f"⟨{stack}.{k}⟩" for k in PRIMARY_OUTPUTS}
+    for key in ("tableNames", "tableArns"):
+        values[key] = {s: f"⟨{stack}.{key}.{s}⟩" for s in TABLE_SUFFIXES}
+    return values
+
+
+def run_program(config: dict[str, str], stack: str, preview: bool = False,
+                program: Path = PROJECT_DIR / "__main__.py",
+                stack_reference_outputs: Optional[dict[str, Any]] = None) -> ProgramRun:
+    """Evaluate `program` for `stack` with the flat CLI config map; raise what the program raises."""
+    program_dir = str(program.parent)
+    if program_dir not in sys.path:
+        sys.path.insert(0, program_dir)
+    return run_function(lambda: runpy.run_path(str(program), run_name="__main__"), config, stack,
+                        preview, stack_reference_outputs)
+
+
+def run_function(body: Callable[[], Any], config: dict[str, str], stack: str,
+                 preview: bool = False,
+                 stack_reference_outputs: Optional[dict[str, Any]] = None) -> ProgramRun:
+    """Evaluate `body` (a program or a few components) under the mocks and record it."""
+    run = ProgramRun(stack=stack, preview=preview)
+    mocks = _Mocks(run, stack_reference_outputs if stack_reference_outputs is not None
+                   else primary_placeholders())
+    pulumi_settings.reset_options(project="megaticket-dr", stack=stack, preview=preview)
+    set_all_config(dict(config), [])
+    pulumi.runtime.set_mocks(mocks, project="megaticket-dr", stack=stack, preview=preview,
+                             monitor=_RecordingMonitor(mocks))
+    root = pulumi_settings.get_root_resource()
+    _sync_await(run_pulumi_func(body))
+    if root is not None:
+        run.outputs = {k: _resolve(v) for k, v in root.outputs.items()}  # type: ignore[attr-defined]
+    return run
+
+
+def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    known = _sync_await(output.is_known())
+    if not known:
+        return UNKNOWN
+    return _plain(_sync_await(output.future()))

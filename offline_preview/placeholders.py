@@ -1,0 +1,55 @@
+"""Marked stand-ins for values that exist only after deploy.
+
+They look nothing like real AWS values (`⟨MegaTicket-DR-NLB.dnsName⟩`), so nobody mistakes a
+preview for a deployment, and the policy pack treats anything containing `⟨` as unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MARK = "⟨"
+
+# Attributes AWS computes on create that the program reads from other resources.
+_COMPUTED = ("arn", "dnsName", "zoneId", "arnSuffix", "invokeArn", "uniqueId", "qualifiedArn")
+_COMPUTED_BY_TYPE = {
+    "aws:ec2/amiCopy:AmiCopy": ("imageId",),
+    "aws:ec2/vpc:Vpc": ("defaultSecurityGroupId", "mainRouteTableId"),
+    "aws:route53/zone:Zone": ("nameServers",),
+}
+
+
+def placeholder(label: str, prop: str) -> str:
+    return f"⟨{label}.{prop}⟩"
+
+
+def is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and MARK in value
+
+
+def computed_state(type_: str, label: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    names = _COMPUTED + _COMPUTED_BY_TYPE.get(type_, ())
+    return {n: placeholder(label, n) for n in names if n not in inputs}
+
+
+def invoke_result(token: str, args: dict[str, Any]) -> dict[str, Any]:
+    """What a data source returns, as far as the program uses it."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": "⟨aws.accountId⟩", "arn": "⟨aws.callerArn⟩",
+                "userId": "⟨aws.userId⟩", "id": "⟨aws.accountId⟩"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if token == "aws:route53/getZone:getZone":
+        name = str(args.get("name", "zone")).rstrip(".")
+        return {"zoneId": placeholder(f"zone {name}", "zoneId"), "id": placeholder(f"zone {name}", "id"),
+                "name": name}
+    if token == "aws:ec2/getAmi:getAmi":
+        names = [v for f in args.get("filters", []) for v in f.get("values", [])]
+        label = f"ami {' '.join(names) or 'lookup'}"
+        return {"id": placeholder(label, "id"), "imageId": placeholder(label, "id"),
+                "tags": {}, "name": placeholder(label, "name")}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {"names": [placeholder("az", "1"), placeholder("az", "2"), placeholder("az", "3")],
+                "zoneIds": [placeholder("az", "id1"), placeholder("az", "id2"), placeholder("az", "id3")],
+                "id": "azs"}
+    return {}
