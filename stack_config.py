@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 import pulumi
 
@@ -253,7 +254,7 @@ class _Section:
     def raw(self, name: str) -> Any:
         return self.values.get(name)
 
-    def section(self, name: str) -> "_Section":
+    def section(self, name: str) -> _Section:
         value = self.values.get(name)
         if value is None:
             return _Section(self.key(name), {})
@@ -651,7 +652,8 @@ def stack_file_values(project_dir: Path, stack: str) -> dict[str, str]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path.name}{where} must be valid YAML ({getattr(error, 'problem', error)})")
+        problem = getattr(error, "problem", error)
+        raise ConfigError(f"{path.name}{where} must be valid YAML ({problem})") from None
     config = document.get("config") or {}
     if not isinstance(config, Mapping):
         raise ConfigError(f"{path.name} config must be a mapping of keys to values")

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import pulumi
 
-from stack_config import ConfigError, NAMESPACE, Settings
+from stack_config import NAMESPACE, ConfigError, Settings
 
 PRIMARY_OUTPUTS = (
     "primaryRegion",

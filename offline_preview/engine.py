@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc, settings as pulumi_settings
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from offline_preview.placeholders import placeholder, computed_state, invoke_result
+from offline_preview.placeholders import computed_state, invoke_result, placeholder
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 UNKNOWN = rpc.UNKNOWN

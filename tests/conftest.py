@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pytest
 
@@ -22,7 +23,8 @@ for _key, _value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
                      "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
     os.environ.setdefault(_key, _value)
 
-from offline_preview.engine import ProgramRun, run_function, run_program as _run_program  # noqa: E402
+from offline_preview.engine import ProgramRun, run_function  # noqa: E402
+from offline_preview.engine import run_program as _run_program
 from stack_config import apply_overrides, stack_file_values  # noqa: E402
 
 
