@@ -1,6 +1,6 @@
 """Exceptions the failover steps raise; their class names are the `errorType` Step Functions sees.
 
-`asl.py` retries `Throttled` with backoff and routes every other error to the failure notification,
+`asl.py` retries `ThrottledError` with backoff and routes every other error to the failure notification,
 so keep these names stable (they appear in `Retry`/`Catch` blocks and in notifications).
 """
 
@@ -34,15 +34,15 @@ class FailoverError(Exception):
     """Base class: a step could not do its job; the message says why and what to check."""
 
 
-class Throttled(FailoverError):
+class ThrottledError(FailoverError):
     """AWS asked us to slow down (or had a transient fault); Step Functions retries with backoff."""
 
 
-class NlbConflict(FailoverError):
+class NlbConflictError(FailoverError):
     """A resource with the NLB/target group name exists but does not match what the pipeline needs."""
 
 
-class NlbMissing(FailoverError):
+class NlbMissingError(FailoverError):
     """Mode `standby`: the NLB that should be deployed ahead does not exist."""
 
 
@@ -54,19 +54,19 @@ class ScalingError(FailoverError):
     """An Auto Scaling group is missing or refused the capacity change."""
 
 
-class HealthCheckFailed(FailoverError):
+class HealthCheckError(FailoverError):
     """/api/health through the Tokyo ALB did not answer as the expected region."""
 
 
-class LockHeld(FailoverError):
+class LockHeldError(FailoverError):
     """Failback refused: the failback lock is still set (release it with `drctl release-lock`)."""
 
 
-class ApprovalNotPending(FailoverError):
+class ApprovalNotPendingError(FailoverError):
     """No approval task is waiting in the given execution."""
 
 
-class ExecutionAlreadyRunning(FailoverError):
+class ExecutionAlreadyRunningError(FailoverError):
     """A failover execution is already RUNNING; a second one would race it."""
 
 
@@ -78,7 +78,7 @@ def error_code(err: ClientError) -> str:
 
 
 def translate_throttling(fn: F) -> F:
-    """Turn retryable ClientErrors into `Throttled` so the state machine's Retry can match them."""
+    """Turn retryable ClientErrors into `ThrottledError` so the state machine's Retry can match them."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -88,7 +88,7 @@ def translate_throttling(fn: F) -> F:
             code = error_code(err)
             status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
             if code in RETRYABLE_CODES or status >= 500:
-                raise Throttled(f"{fn.__name__}: AWS returned {code or status}; retry later") from err
+                raise ThrottledError(f"{fn.__name__}: AWS returned {code or status}; retry later") from err
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -82,9 +82,13 @@ def point_template_at_nlb(ec2: Any, template_name: str, nlb_dns: str) -> dict[st
     new_text = rewrite_user_data(text, nlb_dns)
     if new_text == text:
         if not latest.get("DefaultVersion"):
-            ec2.modify_launch_template(LaunchTemplateId=latest["LaunchTemplateId"], DefaultVersion=str(version))
+            ec2.modify_launch_template(
+                LaunchTemplateId=latest["LaunchTemplateId"], DefaultVersion=str(version)
+            )
         return {"changed": False, "version": version, "source_version": version, "nlb_dns": nlb_dns}
-    number = _publish(ec2, latest, latest["LaunchTemplateData"], new_text, f"failover: INTERNAL_API_URL -> {nlb_dns}")
+    number = _publish(
+        ec2, latest, latest["LaunchTemplateData"], new_text, f"failover: INTERNAL_API_URL -> {nlb_dns}"
+    )
     return {"changed": True, "version": number, "source_version": version, "nlb_dns": nlb_dns}
 
 
@@ -97,5 +101,7 @@ def restore_template_placeholder(ec2: Any, template_name: str) -> dict[str, Any]
     new_text = restore_placeholder(text)
     if new_text == text:
         return {"changed": False, "version": version}
-    number = _publish(ec2, latest, latest["LaunchTemplateData"], new_text, f"failback: INTERNAL_API_URL -> {PLACEHOLDER}")
+    number = _publish(
+        ec2, latest, latest["LaunchTemplateData"], new_text, f"failback: INTERNAL_API_URL -> {PLACEHOLDER}"
+    )
     return {"changed": True, "version": number, "source_version": version}

@@ -12,14 +12,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from failover.errors import NlbConflict, NlbMissing, error_code, translate_throttling
+from failover.errors import NlbConflictError, NlbMissingError, error_code, translate_throttling
 from failover.settings import Settings
 
 # Marks what the pipeline created, so failback removes only those.
 CREATED_BY_TAG = {"Key": "megaticket-dr:created-by", "Value": "failover-pipeline"}
 
 
-def _find_load_balancer(elbv2: Any, name: str) -> dict[str, Any] | None:
+def find_load_balancer(elbv2: Any, name: str) -> dict[str, Any] | None:
     try:
         found = elbv2.describe_load_balancers(Names=[name])["LoadBalancers"]
     except ClientError as err:
@@ -29,7 +29,7 @@ def _find_load_balancer(elbv2: Any, name: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def _find_target_group(elbv2: Any, name: str) -> dict[str, Any] | None:
+def find_target_group(elbv2: Any, name: str) -> dict[str, Any] | None:
     try:
         found = elbv2.describe_target_groups(Names=[name])["TargetGroups"]
     except ClientError as err:
@@ -56,7 +56,7 @@ def _summary(lb: dict[str, Any], target_group_arn: str | None, created: bool) ->
 
 
 def _ensure_load_balancer(elbv2: Any, s: Settings) -> dict[str, Any]:
-    lb = _find_load_balancer(elbv2, s.nlb_name)
+    lb = find_load_balancer(elbv2, s.nlb_name)
     if lb is None:
         lb = elbv2.create_load_balancer(
             Name=s.nlb_name,
@@ -67,7 +67,7 @@ def _ensure_load_balancer(elbv2: Any, s: Settings) -> dict[str, Any]:
         )["LoadBalancers"][0]
         return lb
     if lb.get("Type") != "network" or lb.get("VpcId") != s.vpc_id:
-        raise NlbConflict(
+        raise NlbConflictError(
             f"load balancer {s.nlb_name} exists but is type {lb.get('Type')} in {lb.get('VpcId')}; "
             f"expected a network load balancer in {s.vpc_id} (delete or rename it, then retry)"
         )
@@ -75,7 +75,7 @@ def _ensure_load_balancer(elbv2: Any, s: Settings) -> dict[str, Any]:
 
 
 def _ensure_target_group(elbv2: Any, s: Settings) -> dict[str, Any]:
-    tg = _find_target_group(elbv2, s.target_group_name)
+    tg = find_target_group(elbv2, s.target_group_name)
     if tg is None:
         return elbv2.create_target_group(
             Name=s.target_group_name,
@@ -89,7 +89,7 @@ def _ensure_target_group(elbv2: Any, s: Settings) -> dict[str, Any]:
             Tags=[CREATED_BY_TAG],
         )["TargetGroups"][0]
     if tg.get("Port") != s.app_port or tg.get("VpcId") != s.vpc_id or tg.get("Protocol") != "TCP":
-        raise NlbConflict(
+        raise NlbConflictError(
             f"target group {s.target_group_name} exists with {tg.get('Protocol')}:{tg.get('Port')} in "
             f"{tg.get('VpcId')}; expected TCP:{s.app_port} in {s.vpc_id}"
         )
@@ -103,7 +103,7 @@ def _ensure_listener(elbv2: Any, lb_arn: str, tg_arn: str, port: int) -> None:
         forwards = [a.get("TargetGroupArn") for a in listener.get("DefaultActions", [])]
         if tg_arn in forwards:
             return
-        raise NlbConflict(f"listener on port {port} of {lb_arn} forwards to {forwards}, not to {tg_arn}")
+        raise NlbConflictError(f"listener on port {port} of {lb_arn} forwards to {forwards}, not to {tg_arn}")
     elbv2.create_listener(
         LoadBalancerArn=lb_arn,
         Protocol="TCP",
@@ -127,27 +127,31 @@ def ensure_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
 @translate_throttling
 def check_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
     """Current NLB state (`active` ends the poll loop). Missing NLB is an error in either mode here."""
-    lb = _find_load_balancer(elbv2, s.nlb_name)
+    lb = find_load_balancer(elbv2, s.nlb_name)
     if lb is None:
-        hint = "deploy it with the tokyo stack" if s.nlb_mode == "standby" else "step 1 should have created it"
-        raise NlbMissing(f"load balancer {s.nlb_name} not found in this region ({hint})")
+        hint = (
+            "deploy it with the tokyo stack" if s.nlb_mode == "standby" else "step 1 should have created it"
+        )
+        raise NlbMissingError(f"load balancer {s.nlb_name} not found in this region ({hint})")
     if lb.get("Type") != "network":
-        raise NlbConflict(f"load balancer {s.nlb_name} is type {lb.get('Type')}, expected network")
-    tg = _find_target_group(elbv2, s.target_group_name)
-    return _summary(lb, tg["TargetGroupArn"] if tg else None, _was_created_by_pipeline(elbv2, lb["LoadBalancerArn"]))
+        raise NlbConflictError(f"load balancer {s.nlb_name} is type {lb.get('Type')}, expected network")
+    tg = find_target_group(elbv2, s.target_group_name)
+    return _summary(
+        lb, tg["TargetGroupArn"] if tg else None, _was_created_by_pipeline(elbv2, lb["LoadBalancerArn"])
+    )
 
 
 @translate_throttling
 def remove_pipeline_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
     """Failback: delete listener, NLB and target group, but only those the pipeline tagged as its own."""
     removed: list[str] = []
-    lb = _find_load_balancer(elbv2, s.nlb_name)
+    lb = find_load_balancer(elbv2, s.nlb_name)
     if lb is not None and _was_created_by_pipeline(elbv2, lb["LoadBalancerArn"]):
         for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
             elbv2.delete_listener(ListenerArn=listener["ListenerArn"])
         elbv2.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
         removed.append(lb["LoadBalancerArn"])
-    tg = _find_target_group(elbv2, s.target_group_name)
+    tg = find_target_group(elbv2, s.target_group_name)
     if tg is not None and _was_created_by_pipeline(elbv2, tg["TargetGroupArn"]):
         elbv2.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
         removed.append(tg["TargetGroupArn"])

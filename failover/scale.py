@@ -32,7 +32,13 @@ def scale_group(autoscaling: Any, name: str, capacity: Capacity) -> dict[str, An
             DesiredCapacity=capacity.desired,
             MaxSize=capacity.maximum,
         )
-    return {"asg": name, "min": wanted[0], "desired": wanted[1], "max": wanted[2], "changed": current != wanted}
+    return {
+        "asg": name,
+        "min": wanted[0],
+        "desired": wanted[1],
+        "max": wanted[2],
+        "changed": current != wanted,
+    }
 
 
 @translate_throttling
@@ -40,7 +46,9 @@ def attach_target_group(autoscaling: Any, name: str, target_group_arn: str) -> b
     group = _group(autoscaling, name)
     if target_group_arn in group.get("TargetGroupARNs", []):
         return False
-    autoscaling.attach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=[target_group_arn])
+    autoscaling.attach_load_balancer_target_groups(
+        AutoScalingGroupName=name, TargetGroupARNs=[target_group_arn]
+    )
     return True
 
 
@@ -51,7 +59,9 @@ def detach_target_group(autoscaling: Any, name: str, target_group_arn: str | Non
     group = _group(autoscaling, name)
     if target_group_arn not in group.get("TargetGroupARNs", []):
         return False
-    autoscaling.detach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=[target_group_arn])
+    autoscaling.detach_load_balancer_target_groups(
+        AutoScalingGroupName=name, TargetGroupARNs=[target_group_arn]
+    )
     return True
 
 

@@ -1,0 +1,144 @@
+"""Lambda entry points (handler strings `failover.handlers.<name>`): parse, build clients, call one function.
+
+Event shapes are set by `asl.py` (Parameters of each Task state); every handler returns the dict the
+state machine stores under `$.steps.<step>`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from failover import approval, launch_template, lock, nlb, scale, verify
+from failover.settings import Capacity, Settings
+from failover.stamps import stamp
+
+# In-Lambda retries stay short: Step Functions owns the long backoff (Retry on `ThrottledError`).
+_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+
+# Seam for tests of the whole machine: replaced by a fake HTTP client.
+http_get: verify.HttpGet = verify.urllib_get
+
+
+def _client(service: str, region: str | None = None) -> Any:
+    return boto3.client(service, region_name=region or os.environ.get("AWS_REGION"), config=_BOTO_CONFIG)
+
+
+def _previous(event: dict[str, Any]) -> dict[str, Any]:
+    prev = event.get("previous")
+    return prev if isinstance(prev, dict) else {}
+
+
+def step0_request_approval(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    return approval.request_approval(
+        _client("sns"),
+        _client("stepfunctions"),
+        s.approval_topic_arn,
+        execution_arn=event["execution_arn"],
+        state_machine_arn=event["state_machine_arn"],
+        execution_input=event.get("input"),
+        timeout_seconds=int(event["timeout_seconds"]),
+        timeout_action=str(event["timeout_action"]),
+    )
+
+
+def step1_nlb(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    elbv2 = _client("elbv2")
+    prev = _previous(event)
+    result = nlb.ensure_nlb(elbv2, s) if event.get("action") == "ensure" else nlb.check_nlb(elbv2, s)
+    polls = int(prev.get("polls", 0)) + (0 if event.get("action") == "ensure" else 1)
+    return stamp(prev, **result, mode=s.nlb_mode, polls=polls, ready=result["state"] == "active")
+
+
+def step2_launch_template(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    result = launch_template.point_template_at_nlb(
+        _client("ec2"), s.web_launch_template_name, str(event["nlb_dns"])
+    )
+    return stamp(_previous(event), template=s.web_launch_template_name, **result)
+
+
+def step3_scale(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    action = event.get("action")
+    prev = _previous(event)
+    autoscaling = _client("autoscaling")
+    details = {k: prev[k] for k in ("app", "web") if k in prev}
+    if action in ("scale_app", "check_app"):
+        tg_arn = str(event["target_group_arn"])
+        app = dict(details.get("app", {}))
+        if action == "scale_app":
+            app["attached_target_group"] = scale.attach_target_group(autoscaling, s.app_asg_name, tg_arn)
+            app.update(scale.scale_group(autoscaling, s.app_asg_name, s.app_capacity))
+        else:
+            app["polls"] = int(app.get("polls", 0)) + 1
+        app.update(scale.app_targets_ready(_client("elbv2"), tg_arn, s.app_capacity.desired))
+        details["app"] = app
+    elif action in ("scale_web", "check_web"):
+        web = dict(details.get("web", {}))
+        if action == "scale_web":
+            web.update(scale.scale_group(autoscaling, s.web_asg_name, s.web_capacity))
+        else:
+            web["polls"] = int(web.get("polls", 0)) + 1
+        web.update(scale.group_in_service(autoscaling, s.web_asg_name, s.web_capacity.desired))
+        details["web"] = web
+    else:
+        raise ValueError(f"step3 action {action!r} is not one of scale_app, check_app, scale_web, check_web")
+    return stamp(prev, **details)
+
+
+def step4_verify(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    health = verify.check_health(http_get, s.health_url, s.expected_region, s.http_timeout_seconds)
+    locked = lock.set_lock(_client("cloudwatch", s.lock_region), s, 1)
+    result = stamp(_previous(event), health=health, lock=locked)
+    steps = dict(event.get("steps") or {})
+    steps["step4"] = result
+    result["summary"] = verify.success_summary(str(event.get("execution_arn", "")), steps)
+    return result
+
+
+def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    s = Settings.from_env()
+    action = event.get("action")
+    prev = _previous(event)
+    if action == "check_lock":
+        return stamp(prev, **lock.require_lock_released(_client("cloudwatch", s.lock_region), s))
+    autoscaling = _client("autoscaling")
+    if action == "scale_down":
+        zero = Capacity(0, 0, 0)
+        web = scale.scale_group(autoscaling, s.web_asg_name, zero)
+        app = scale.scale_group(autoscaling, s.app_asg_name, zero)
+        return stamp(prev, web=web, app=app, **_empty(autoscaling, s), polls=0)
+    if action == "check_empty":
+        return stamp(prev, **{**prev, **_empty(autoscaling, s), "polls": int(prev.get("polls", 0)) + 1})
+    if action == "remove_nlb":
+        if s.nlb_mode != "on-failover":
+            return stamp(prev, skipped="NLB_MODE is standby: the NLB stays")
+        elbv2 = _client("elbv2")
+        tg = nlb.find_target_group(elbv2, s.target_group_name)
+        detached = scale.detach_target_group(
+            autoscaling, s.app_asg_name, tg["TargetGroupArn"] if tg else None
+        )
+        return stamp(prev, detached_target_group=detached, **nlb.remove_pipeline_nlb(elbv2, s))
+    if action == "restore_template":
+        if s.nlb_mode != "on-failover":
+            return stamp(prev, skipped="NLB_MODE is standby: the template keeps the standing NLB")
+        return stamp(
+            prev, **launch_template.restore_template_placeholder(_client("ec2"), s.web_launch_template_name)
+        )
+    raise ValueError(
+        f"failback action {action!r} is not one of "
+        "check_lock, scale_down, check_empty, remove_nlb, restore_template"
+    )
+
+
+def _empty(autoscaling: Any, s: Settings) -> dict[str, Any]:
+    web = scale.group_empty(autoscaling, s.web_asg_name)
+    app = scale.group_empty(autoscaling, s.app_asg_name)
+    return {"ready": web["ready"] and app["ready"], "remaining": web["remaining"] + app["remaining"]}
