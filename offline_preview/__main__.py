@@ -1,0 +1,64 @@
+"""`python -m offline_preview tokyo`: what `pulumi preview` would show, with no cloud and no CLI.
+
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 a config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional
+
+from offline_preview.engine import PROJECT_DIR, run_program
+from offline_preview.report import PolicyReport, render_json, render_text
+from stack_config import ConfigError, apply_overrides, load_settings, stack_file_values
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m offline_preview",
+        description="Preview a megaticket-dr stack offline under Pulumi's mock engine, with policy results.")
+    parser.add_argument("stack", help="stack name: seoul (primary) or tokyo (pilot light)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="try a config change, e.g. --set healthCheck.interval=10 (repeatable)")
+    parser.add_argument("--unknowns", action="store_true",
+                        help="leave computed values unknown like `pulumi preview` (default: ⟨placeholders⟩)")
+    parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
+    args = parser.parse_args(argv)
+
+    try:
+        config = apply_overrides(stack_file_values(PROJECT_DIR, args.stack), args.set)
+        load_settings(config, args.stack)  # fail fast, before anything starts
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    pack = None
+    if not args.no_policies:
+        from offline_preview.policy_run import start_pack
+
+        pack = start_pack()
+    try:
+        try:
+            run = run_program(config, args.stack, preview=args.unknowns)
+        except ConfigError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        policies: Optional[PolicyReport] = None
+        if pack is not None:
+            from offline_preview.policy_run import check
+
+            policies = check(pack, run)
+    finally:
+        if pack is not None:
+            pack.stop()
+
+    sys.stdout.write(render_json(run, policies) if args.json else render_text(run, policies))
+    if policies is not None and (policies.error or policies.mandatory):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

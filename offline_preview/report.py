@@ -1,0 +1,148 @@
+"""Turn a recorded program run (and policy results) into what `pulumi preview` would print."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+from offline_preview.engine import UNKNOWN, ProgramRun, RecordedResource
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+UNKNOWN_SHOWN = "⟨unknown until deploy⟩"
+
+
+@dataclass(frozen=True)
+class PolicyFinding:
+    policy: str
+    level: str  # mandatory | advisory
+    message: str
+    resource: str  # resource name, "" for stack-level findings
+    urn: str
+
+
+@dataclass
+class PolicyReport:
+    pack: str
+    findings: list[PolicyFinding] = field(default_factory=list)
+    error: Optional[str] = None  # the pack could not run
+
+    @property
+    def mandatory(self) -> list[PolicyFinding]:
+        return [f for f in self.findings if f.level == "mandatory"]
+
+
+def short_type(token: str) -> str:
+    """`aws:ec2/vpc:Vpc` is shown as `aws:ec2:Vpc`, like the Pulumi CLI does."""
+    package, _, rest = token.partition(":")
+    module, _, name = rest.partition(":")
+    return f"{package}:{module.split('/')[0]}:{name}"
+
+
+def shown(value: Any) -> Any:
+    if value == UNKNOWN:
+        return UNKNOWN_SHOWN
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value
+
+
+def user_data(run: ProgramRun) -> dict[str, str]:
+    """Each launch template's user data, decoded from the base64 EC2 requires."""
+    scripts = {}
+    for resource in run.by_type(LAUNCH_TEMPLATE):
+        encoded = resource.inputs.get("userData")
+        label = str(resource.inputs.get("name") or resource.name)
+        if not isinstance(encoded, str) or encoded == UNKNOWN:
+            scripts[label] = UNKNOWN_SHOWN
+            continue
+        try:
+            scripts[label] = base64.b64decode(encoded, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            scripts[label] = f"(not valid base64: EC2 would reject it) {encoded[:60]}"
+    return scripts
+
+
+def _tree_rows(run: ProgramRun) -> list[tuple[str, RecordedResource]]:
+    children: dict[str, list[RecordedResource]] = {}
+    urns = {r.urn for r in run.resources}
+    roots = []
+    for resource in run.resources:
+        if resource.parent and resource.parent in urns:
+            children.setdefault(resource.parent, []).append(resource)
+        else:
+            roots.append(resource)
+    rows: list[tuple[str, RecordedResource]] = []
+
+    def walk(nodes: list[RecordedResource], prefix: str) -> None:
+        for index, node in enumerate(nodes):
+            last = index == len(nodes) - 1
+            rows.append((prefix + ("└─ " if last else "├─ "), node))
+            walk(children.get(node.urn, []), prefix + ("   " if last else "│  "))
+
+    walk(roots, "")
+    return rows
+
+
+def render_text(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
+    lines = [f"Previewing update ({run.stack}) offline: Pulumi's mock engine, no cloud calls, no credentials",
+             "Values that exist only after deploy are shown as ⟨resource.property⟩.", ""]
+    rows = _tree_rows(run)
+    width = max([len(p) + len(short_type(r.type)) for p, r in rows] + [30]) + 2
+    lines.append(f"     {'Type'.ljust(width)}Name")
+    lines.append(f" +   {short_type(STACK_TYPE).ljust(width)}megaticket-dr-{run.stack}")
+    for prefix, resource in rows:
+        lines.append(f" +   {(prefix + short_type(resource.type)).ljust(width)}{resource.name}")
+    lines += ["", "Outputs:"]
+    key_width = max([len(k) for k in run.outputs] + [0]) + 1
+    for key in sorted(run.outputs):
+        value = json.dumps(shown(run.outputs[key]), ensure_ascii=False)
+        lines.append(f"    {(key + ':').ljust(key_width)} {value}")
+    lines += ["", "Resources:", f"    + {len(run.resources) + 1} to create", ""]
+    for label, script in user_data(run).items():
+        lines += [f"User data of launch template {label}:", *("    " + s for s in script.splitlines()), ""]
+    if policies is not None:
+        lines += render_policies(policies)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_policies(policies: PolicyReport) -> list[str]:
+    lines = [f"Policies ({policies.pack}):"]
+    if policies.error:
+        return lines + [f"    ✗ the policy pack did not run: {policies.error}"]
+    if not policies.findings:
+        return lines + ["    ✓ no violations"]
+    for level in ("mandatory", "advisory"):
+        found = [f for f in policies.findings if f.level == level]
+        if not found:
+            continue
+        lines.append(f"    {level} ({len(found)}):")
+        for finding in found:
+            where = f" on {finding.resource}" if finding.resource else " on the stack"
+            lines.append(f"      [{finding.policy}]{where}")
+            lines += [f"        {line}" for line in finding.message.splitlines() if line.strip()]
+    return lines
+
+
+def render_json(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
+    document = {
+        "stack": run.stack,
+        "summary": {"create": len(run.resources) + 1},
+        "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent,
+                       "provider": r.provider, "inputs": r.inputs, "options": r.options}
+                      for r in run.resources],
+        "outputs": run.outputs,
+        "userData": user_data(run),
+        "policies": None if policies is None else {
+            "pack": policies.pack, "error": policies.error,
+            "mandatory": len(policies.mandatory),
+            "advisory": len([f for f in policies.findings if f.level == "advisory"]),
+            "violations": [asdict(f) for f in policies.findings],
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
