@@ -1,0 +1,105 @@
+"""The offline preview, run as a user runs it: `python -m offline_preview <stack>`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def preview(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "offline_preview", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def tokyo_json() -> dict:
+    done = preview("tokyo", "--json")
+    assert done.returncode == 0, done.stderr + done.stdout[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_config_error_exits_2_with_one_line_and_no_traceback():
+    done = preview("tokyo", "--set", "healthCheck.interval=15", "--no-policies")
+    assert done.returncode == 2
+    assert done.stderr == "error: megaticket-dr:healthCheck.interval must be 10 or 30 (got 15)\n"
+    assert done.stdout == ""
+
+
+def test_unknown_stack_exits_2_naming_the_known_stacks():
+    done = preview("osaka", "--no-policies")
+    assert done.returncode == 2
+    assert done.stderr.startswith('error: stack must be one of seoul, tokyo (got "osaka")')
+    assert "Traceback" not in done.stderr
+
+
+def test_text_preview_shows_tree_outputs_count_user_data_and_policies():
+    done = preview("tokyo")
+    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    text = done.stdout
+    assert "Previewing update (tokyo)" in text
+    assert re.search(r"^ \+   pulumi:pulumi:Stack\s+megaticket-dr-tokyo$", text, re.M)
+    assert re.search(r"^ \+   [│ ]*[├└]─ aws:autoscaling:Group\s+", text, re.M)
+    count = int(re.search(r"\+ (\d+) to create", text)[1])
+    assert count == text.count("\n +   ")
+    assert "User data of launch template MegaTicket-DR-Web-LT:" in text
+    assert "INTERNAL_API_URL" in text and "⟨MegaTicket-DR-NLB.dnsName⟩" in text
+    assert "Policies (megaticket-dr-guardrails):" in text
+
+
+def test_json_lists_every_resource_with_parent_and_camel_case_inputs(tokyo_json):
+    types = {r["type"] for r in tokyo_json["resources"]}
+    for expected in ("aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group",
+                     "aws:lb/loadBalancer:LoadBalancer", "aws:route53/record:Record",
+                     "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sfn/stateMachine:StateMachine",
+                     "aws:sns/topic:Topic", "aws:cloudwatch/eventBus:EventBus", "aws:ec2/amiCopy:AmiCopy"):
+        assert expected in types, f"{expected} missing from the tokyo preview"
+    assert tokyo_json["summary"]["create"] == len(tokyo_json["resources"]) + 1
+    asg = next(r for r in tokyo_json["resources"] if r["type"] == "aws:autoscaling/group:Group")
+    assert "megaticket-dr:compute:Tier" in asg["parent"]
+    assert asg["inputs"]["launchTemplate"]["version"] == "$Latest"
+
+
+def test_json_user_data_is_the_decoded_launch_template_user_data(tokyo_json):
+    template = next(r for r in tokyo_json["resources"]
+                    if r["type"] == "aws:ec2/launchTemplate:LaunchTemplate"
+                    and r["inputs"]["name"] == "MegaTicket-DR-App-LT")
+    decoded = base64.b64decode(template["inputs"]["userData"]).decode()
+    assert tokyo_json["userData"]["MegaTicket-DR-App-LT"] == decoded
+    assert "DR_RECOVERY_MODE" in decoded
+
+
+def test_deploy_time_values_are_marked_placeholders_never_invented(tokyo_json):
+    dumped = json.dumps(tokyo_json["outputs"], ensure_ascii=False)
+    assert "⟨" in dumped
+    assert not re.search(r"\.elb\.amazonaws\.com|ami-[0-9a-f]{8}|arn:aws:[a-z]+:[a-z0-9-]*:\d{12}:", dumped)
+
+
+def test_json_carries_policy_results(tokyo_json):
+    policies = tokyo_json["policies"]
+    assert policies["pack"] == "megaticket-dr-guardrails"
+    assert policies["error"] is None
+    assert policies["mandatory"] == 0
+
+
+def test_set_changes_the_preview_like_a_config_change():
+    done = preview("tokyo", "--json", "--no-policies", "--set", "nlb.mode=on-failover")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    names = {r["inputs"].get("name") for r in document["resources"]}
+    assert "MegaTicket-DR-NLB" not in names
+    assert "NLB_DNS_PLACEHOLDER" in document["userData"]["MegaTicket-DR-Web-LT"]
+
+
+def test_unknowns_mode_leaves_computed_values_unknown_like_pulumi_preview():
+    done = preview("tokyo", "--json", "--no-policies", "--unknowns")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["userData"]["MegaTicket-DR-Web-LT"] == "⟨unknown until deploy⟩"
