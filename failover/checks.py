@@ -614,12 +614,16 @@ def lock_state(clients: ClientFactory, s: CheckSettings) -> dict[str, Any]:
     latest = max(points, key=lambda p: p["Timestamp"]) if points else None
     alarms = cw.describe_alarms(AlarmNames=[s.lock_alarm_name]).get("MetricAlarms", [])
     value = None if latest is None else float(latest["Maximum"])
+    alarm_state = alarms[0].get("StateValue") if alarms else None
+    # Same rule as failover/lock.py: the datapoint decides; without one, the alarm (which keeps
+    # its state through missing data) does.
+    locked = value >= 1 if value is not None else alarm_state == "ALARM"
     return {
-        "locked": bool(value is not None and value >= 1),
+        "locked": locked,
         "value": value,
         "at": _iso(latest["Timestamp"]) if latest else None,
         "alarm": s.lock_alarm_name,
-        "alarm_state": alarms[0].get("StateValue") if alarms else None,
+        "alarm_state": alarm_state,
     }
 
 
@@ -631,7 +635,7 @@ def check_failback_lock(clients: ClientFactory, s: CheckSettings) -> CheckResult
         return CheckResult(name, False, f"{s.lock_alarm_name} not found in {s.alarm_region}", fix=(
             "`pulumi up` the seoul stack (it owns the lock alarm and the calculated health check)"))
     if state["locked"]:
-        return CheckResult(name, True, f"LOCKED ({s.lock_metric}=1 at {state['at']}, alarm "
+        return CheckResult(name, True, f"LOCKED ({s.lock_metric}={state['value']} at {state['at']}, alarm "
                            f"{state['alarm_state']}): Seoul stays out of DNS until an operator "
                            "checks the data and runs `drctl release-lock --yes`")
     return CheckResult(name, True, f"released ({s.lock_metric}="

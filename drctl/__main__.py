@@ -1,0 +1,5 @@
+import sys
+
+from drctl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,321 @@
+"""drctl: one entry point for what operators did by hand from the 001 document.
+
+  drctl doctor   [--stack tokyo] [--json] [--url URL] [--only CHECK,...]
+  drctl status   [--execution ARN] [--json]
+  drctl approve  [--execution ARN]            (finds the pending step-0 task token itself)
+  drctl reject   [--execution ARN] --reason TEXT
+  drctl failover --reason TEXT                (refused while one runs)
+  drctl failback --reason TEXT                (refused while the failback lock is held)
+  drctl report   EXECUTION [--json]           (per-step times and measured recovery time)
+  drctl rto      [--approval-minutes N] [--json]
+  drctl release-lock --yes
+
+Exit codes: 0 fine, 1 a check failed or AWS refused, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from drctl import executions, rto
+from drctl.aws import Clients
+from drctl.config import StackInfo, UsageError, load_stack, with_web_url
+from failover import checks
+
+
+class CommandFailedError(Exception):
+    """AWS or the pipeline refused; one line, exit 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--stack", default="tokyo", help="DR stack whose Pulumi.<stack>.yaml to read "
+                        "(default: tokyo)")
+    common.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a stack setting, as `pulumi config set --path`")
+    parser = argparse.ArgumentParser(prog="drctl", description="megaticket-dr operator CLI")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    doctor = sub.add_parser("doctor", parents=[common], help="run every readiness check")
+    doctor.add_argument("--json", action="store_true")
+    doctor.add_argument("--url", help="URL for the GET / check (default https://<domain>/)")
+    doctor.add_argument("--only", help="comma-separated check names: " + ", ".join(checks.CHECK_NAMES))
+
+    status = sub.add_parser("status", parents=[common], help="latest failover run: steps and times")
+    status.add_argument("--execution", help="execution ARN or name (default: the latest)")
+    status.add_argument("--json", action="store_true")
+
+    approve = sub.add_parser("approve", parents=[common], help="approve the run waiting on step 0")
+    approve.add_argument("--execution", help="execution ARN or name (default: the running one)")
+    reject = sub.add_parser("reject", parents=[common], help="reject the run waiting on step 0")
+    reject.add_argument("--execution", help="execution ARN or name (default: the running one)")
+    reject.add_argument("--reason", required=True)
+
+    failover = sub.add_parser("failover", parents=[common], help="start a failover by hand")
+    failover.add_argument("--reason", required=True)
+    failback = sub.add_parser("failback", parents=[common], help="start the failback state machine")
+    failback.add_argument("--reason", required=True)
+
+    report = sub.add_parser("report", parents=[common], help="per-step times and measured recovery")
+    report.add_argument("execution", help="execution ARN, execution name, or `latest`")
+    report.add_argument("--json", action="store_true")
+
+    model = sub.add_parser("rto", parents=[common], help="modeled recovery time from the settings")
+    model.add_argument("--approval-minutes", type=float, default=5.0,
+                       help="operator time to approve, for the model (default 5)")
+    model.add_argument("--json", action="store_true")
+
+    release = sub.add_parser("release-lock", parents=[common],
+                             help="put FailoverLock=0 so Seoul may serve again")
+    release.add_argument("--yes", action="store_true",
+                         help="confirm you have checked Seoul's data is current")
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _progress(stream: TextIO) -> Any:
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int, name: str) -> None:
+        text = f"[{done}/{total}] {name}…" if name else ""
+        stream.write("\r\033[K" + text)
+        stream.flush()
+
+    return show
+
+
+def cmd_doctor(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    info = with_web_url(info, args.url)
+    only: tuple[str, ...] = ()
+    if args.only:
+        only = tuple(n.strip() for n in args.only.split(",") if n.strip())
+        unknown = [n for n in only if n not in checks.CHECK_NAMES]
+        if unknown:
+            raise UsageError(f"--only must list check names from {', '.join(checks.CHECK_NAMES)} "
+                             f"(got {', '.join(unknown)})")
+    results = checks.run_checks(clients, info.checks, only=only, progress=_progress(sys.stderr))
+    failed = [r for r in results if not r.ok]
+    if args.json:
+        print(json.dumps({"stack": info.stack, "ok": not failed,
+                          "failed": [r.name for r in failed],
+                          "checks": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            print(f"{'✓' if r.ok else '✗'} {r.name} — {r.detail}")
+            if not r.ok and r.fix:
+                print(f"    fix: {r.fix}")
+        print(f"\n{len(results) - len(failed)}/{len(results)} checks passed"
+              + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _sm_arn(info: StackInfo, clients: Clients, failback: bool = False) -> str:
+    name = info.failback_state_machine_name if failback else ""
+    return checks.state_machine_arn(clients, info.checks, name)
+
+
+def _execution_arn(value: str | None, info: StackInfo, clients: Clients, *, running: bool) -> str:
+    sfn = clients("stepfunctions", info.checks.dr_region)
+    sm_arn = _sm_arn(info, clients)
+    if value and value.startswith("arn:"):
+        if ":execution:" not in value:
+            raise UsageError(f"--execution must be an execution ARN (arn:aws:states:...:execution:...) "
+                             f"or name (got {value})")
+        return value
+    if value and value != "latest":
+        prefix = sm_arn.replace(":stateMachine:", ":execution:")
+        return f"{prefix}:{value}"
+    if running:
+        return executions.running_execution(sfn, sm_arn)
+    found = executions.latest_execution(sfn, sm_arn)
+    if not found:
+        raise CommandFailedError(f"{info.checks.state_machine_name} has no executions yet")
+    return found
+
+
+def _approver(clients: Clients, info: StackInfo) -> str:
+    return str(clients("sts", info.checks.dr_region).get_caller_identity()["Arn"])
+
+
+def cmd_approve(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from failover.approval import approve_execution
+
+    arn = _execution_arn(args.execution, info, clients, running=True)
+    out = approve_execution(clients("stepfunctions", info.checks.dr_region), arn,
+                            _approver(clients, info))
+    print(f"approved {arn.rsplit(':', 1)[-1]} as {out['by']} at {out['at']}; steps 1-4 run now "
+          "(`drctl status` to follow)")
+    return 0
+
+
+def cmd_reject(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from failover.approval import reject_execution
+
+    if not args.reason.strip():
+        raise UsageError("--reason must say why the failover is rejected")
+    arn = _execution_arn(args.execution, info, clients, running=True)
+    out = reject_execution(clients("stepfunctions", info.checks.dr_region), arn,
+                           _approver(clients, info), args.reason)
+    print(f"rejected {arn.rsplit(':', 1)[-1]} as {out['by']}: {args.reason}")
+    return 0
+
+
+def cmd_failover(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from failover.manual_start import start_failover
+
+    if not args.reason.strip():
+        raise UsageError("--reason must say why you are starting a failover by hand")
+    arn = start_failover(clients("stepfunctions", info.checks.dr_region), _sm_arn(info, clients),
+                         args.reason)
+    print(f"started {arn}\nstep 0 waits for approval: `drctl approve` (or `drctl reject --reason ...`)")
+    return 0
+
+
+def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from failover.manual_start import start_failover
+
+    if not args.reason.strip():
+        raise UsageError("--reason must say why you are failing back")
+    lock = checks.lock_state(clients, info.checks)
+    if lock["locked"]:
+        raise CommandFailedError(f"failback lock is held ({info.checks.lock_metric}={lock['value']}, alarm "
+                            f"{lock['alarm_state']}): check Seoul's data, then `drctl release-lock --yes`")
+    sfn = clients("stepfunctions", info.checks.dr_region)
+    failover_running = sfn.list_executions(stateMachineArn=_sm_arn(info, clients),
+                                           statusFilter="RUNNING")["executions"]
+    if failover_running:
+        raise CommandFailedError(f"failover {failover_running[0]['executionArn']} is still RUNNING; "
+                            "finish or stop it before failing back")
+    # Same start semantics as failover (refused while a failback runs, input source=manual).
+    arn = start_failover(sfn, _sm_arn(info, clients, failback=True), args.reason)
+    print(f"started {arn}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    sfn = clients("stepfunctions", info.checks.dr_region)
+    lock = checks.lock_state(clients, info.checks)
+    arn = None
+    if args.execution:
+        arn = _execution_arn(args.execution, info, clients, running=False)
+    else:
+        arn = executions.latest_execution(sfn, _sm_arn(info, clients))
+    t = executions.timeline(sfn, arn) if arn else None
+    if args.json:
+        print(json.dumps({"execution": executions.timeline_dict(t) if t else None, "lock": lock},
+                         indent=2, ensure_ascii=False))
+        return 0
+    if t is None:
+        print(f"{info.checks.state_machine_name}: no executions yet")
+    else:
+        print("\n".join(executions.render_timeline(t)))
+    state = "LOCKED" if lock["locked"] else "released"
+    print(f"failback lock: {state} ({info.checks.lock_metric}="
+          f"{'no data' if lock['value'] is None else lock['value']}, alarm {lock['alarm']} "
+          f"{lock['alarm_state'] or 'missing'})")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    sfn = clients("stepfunctions", info.checks.dr_region)
+    arn = _execution_arn(args.execution, info, clients, running=False)
+    try:
+        t = executions.timeline(sfn, arn)
+    except ClientError as err:
+        if "ExecutionDoesNotExist" in str(err.response.get("Error", {}).get("Code")):
+            raise UsageError(f"EXECUTION must be an execution of {info.checks.state_machine_name} "
+                             f"(got {args.execution}: not found)") from err
+        raise
+    measured = executions.recovery(t)
+    if args.json:
+        print(json.dumps({**executions.timeline_dict(t), "recovery": measured}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    print("\n".join(executions.render_timeline(t)))
+    print(f"\nrecovery: {executions.duration(measured['seconds'])}  "
+          f"({measured['start_from']} {measured['start']} -> {measured['end_from']} "
+          f"{measured['end'] or ''})".rstrip())
+    if measured["seconds"] is not None:
+        print(f"  of which waiting for approval: {executions.duration(measured['approval_wait_seconds'])}"
+              f"; without approval: {executions.duration(measured['seconds_excluding_approval'])}")
+    return 0
+
+
+def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) -> int:
+    if args.approval_minutes < 0:
+        raise UsageError(f"--approval-minutes must be a number >= 0 (got {args.approval_minutes:g})")
+    phases = rto.model(info, args.approval_minutes)
+    if args.json:
+        print(json.dumps({"stack": info.stack, "phases": [p.as_dict() for p in phases],
+                          **rto.summary(phases)}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"modeled recovery time for stack {info.stack} (alarm -> Tokyo serving):")
+    print("\n".join(rto.render(phases)))
+    return 0
+
+
+def cmd_release_lock(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    s = info.checks
+    if not args.yes:
+        raise UsageError("release-lock needs --yes: confirm Seoul's data is current first "
+                         "(section 5 step 4), since releasing lets Route53 send users back to Seoul")
+    before = checks.lock_state(clients, s)
+    clients("cloudwatch", s.alarm_region).put_metric_data(
+        Namespace=s.lock_namespace,
+        MetricData=[{"MetricName": s.lock_metric, "Value": 0.0, "Unit": "Count"}])
+    print(f"put {s.lock_namespace} {s.lock_metric}=0 in {s.alarm_region} (was "
+          f"{'no data' if before['value'] is None else before['value']}); alarm {s.lock_alarm_name} "
+          "returns to OK on its next evaluation and the PRIMARY record becomes eligible again")
+    return 0
+
+
+COMMANDS = {
+    "doctor": cmd_doctor, "status": cmd_status, "approve": cmd_approve, "reject": cmd_reject,
+    "failover": cmd_failover, "failback": cmd_failback, "report": cmd_report, "rto": cmd_rto,
+    "release-lock": cmd_release_lock,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        info = load_stack(args.stack, args.overrides)
+        if args.command == "rto":  # a pure model: no AWS access needed
+            return cmd_rto(args, info, None)
+        clients = Clients()
+        clients.preflight(info.checks.dr_region)
+        return COMMANDS[args.command](args, info, clients)
+    except UsageError as err:
+        print(f"drctl: error: {err}", file=sys.stderr)
+        return 2
+    except CommandFailedError as err:
+        print(f"drctl: {err}", file=sys.stderr)
+        return 1
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        print(f"drctl: AWS refused {err.operation_name}: {error.get('Code')}: {error.get('Message')}",
+              file=sys.stderr)
+        return 1
+    except BotoCoreError as err:
+        print(f"drctl: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the pipeline's own refusals, one line each
+        from failover.errors import FailoverError
+
+        if isinstance(err, FailoverError):
+            print(f"drctl: {err}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
