@@ -1,0 +1,195 @@
+"""Reading resource properties the way every rule needs them: unknown-aware, plain, decoded.
+
+Rules never index the pulumi_policy proxies directly: a proxy raises UnknownValueError on an unknown
+value, which the SDK turns into an advisory "can't run policy during preview" diagnostic. That is
+noise, not a finding, so rules work on plain data and decide themselves what an unknown means
+(always: "cannot tell, no violation").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+# The engine's sentinels for values that only exist after deploy (pulumi_policy/proxy.py).
+UNKNOWN_SENTINELS = frozenset({
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (the engine uses this one for every type)
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+})
+# The offline preview renders deploy-time values as ⟨resource.property⟩ (ARCHITECTURE.md).
+PLACEHOLDER_MARK = "⟨"
+_PLACEHOLDER_RE = re.compile(r"⟨([^⟩.]+)\.([^⟩]*)⟩")
+
+
+def is_unknown(value: Any) -> bool:
+    """True when the value, or any part of a string value, exists only after deploy."""
+    return isinstance(value, str) and (value in UNKNOWN_SENTINELS or PLACEHOLDER_MARK in value)
+
+
+def placeholders(text: str) -> list[tuple[str, str]]:
+    """The (resource name, property) pairs of every ⟨resource.property⟩ in text."""
+    return _PLACEHOLDER_RE.findall(text)
+
+
+def plain(value: Any) -> Any:
+    """A pulumi_policy proxy (or plain data) as plain dicts/lists, unknown sentinels left in place."""
+    if isinstance(value, Mapping):
+        target = _proxy_target(value)
+        return {k: plain(v) for k, v in target.items()}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        target = _proxy_target(value)
+        return [plain(v) for v in target]
+    return value
+
+
+def _proxy_target(value: Any) -> Any:
+    # The proxies hand out their unchecked target for the key "__target" (pulumi_policy/proxy.py).
+    if type(value).__name__ in ("_DictProxy", "_ListProxy"):
+        return value["__target"]
+    return value
+
+
+def get_path(props: Any, *path: str | int) -> Any:
+    """props[path...] or None when any step is missing; an unknown step returns that unknown."""
+    current = props
+    for key in path:
+        if is_unknown(current):
+            return current
+        if isinstance(key, int):
+            if not isinstance(current, list) or key >= len(current):
+                return None
+            current = current[key]
+        else:
+            if not isinstance(current, dict):
+                return None
+            current = current.get(key)
+        if current is None:
+            return None
+    return current
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None or is_unknown(value):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def is_number_like(value: Any) -> bool:
+    """A launch template version written as a number: 2, 2.0, "2", " 7 "."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()
+
+
+def show(value: Any) -> str:
+    """A value for a message: 2.0 (protobuf numbers are doubles) shows as 2, strings quoted."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def decode_user_data(value: Any, *, base64_expected: bool) -> str | None:
+    """User data as text; None when absent or unknown.
+
+    Launch templates carry base64 (`userData`), instances and launch configurations plain text
+    (`userData`) or base64 (`userDataBase64`). Text that is not valid base64 is read as it is, so a
+    template whose author forgot to encode is still checked rather than silently skipped.
+    """
+    if not isinstance(value, str) or value in UNKNOWN_SENTINELS or not value.strip():
+        return None
+    if base64_expected and PLACEHOLDER_MARK not in value:
+        compact = "".join(value.split())
+        try:
+            return base64.b64decode(compact, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return value
+    return value
+
+
+def user_data_of(resource_type: str, props: dict[str, Any]) -> str | None:
+    """The decoded user data of any resource that boots an instance, or None."""
+    if resource_type == "aws:ec2/launchTemplate:LaunchTemplate":
+        return decode_user_data(props.get("userData"), base64_expected=True)
+    if resource_type in USER_DATA_PLAIN_TYPES:
+        text = decode_user_data(props.get("userData"), base64_expected=False)
+        if text is not None:
+            return text
+        return decode_user_data(props.get("userDataBase64"), base64_expected=True)
+    return None
+
+
+USER_DATA_PLAIN_TYPES = frozenset({
+    "aws:ec2/instance:Instance",
+    "aws:ec2/launchConfiguration:LaunchConfiguration",
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+})
+USER_DATA_TYPES = USER_DATA_PLAIN_TYPES | {"aws:ec2/launchTemplate:LaunchTemplate"}
+
+# NAME=value as written in user data: `export NAME=v`, `.env` lines, inline `NAME=v cmd`,
+# `echo "export NAME=v" >> file`, quoted or not. `NAME: "v"` covers JSON/YAML snippets.
+_ASSIGNMENT_TEMPLATE = (
+    r"(?<![A-Za-z0-9_$]){name}(?:=|\"?\s*:\s*)"
+    r"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s;\"'`)]*))"
+)
+
+
+def assignments(text: str, name_pattern: str) -> Iterator[tuple[str, str]]:
+    """Every (variable name, literal value) assigned in text to a name matching name_pattern."""
+    regex = re.compile(_ASSIGNMENT_TEMPLATE.format(name=f"(?P<name>{name_pattern})"))
+    for match in regex.finditer(text):
+        value = match.group("dq")
+        if value is None:
+            value = match.group("sq")
+        if value is None:
+            value = match.group("bare") or ""
+        yield match.group("name"), value
+
+
+def is_shell_reference(value: str) -> bool:
+    """`$VAR`, `${var}`, `$(cmd)`: the value is computed on the instance, not written here."""
+    return value.startswith("$") or value.startswith("`")
+
+
+_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/.*)?$")
+_HOSTNAME_RE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]*\.?(?::\d+)?(?:/.*)?$"
+)
+
+
+def looks_like_url_or_host(value: str) -> bool:
+    """A URL (any scheme), an IPv4 address, localhost, or a dotted host name like api.example.com."""
+    candidate = value.strip()
+    if not candidate or is_shell_reference(candidate):
+        return False
+    if _URL_RE.match(candidate):
+        return True
+    if candidate.split(":")[0].lower() == "localhost":
+        return True
+    if candidate.startswith("[") or _IPV4_RE.match(candidate):
+        return True
+    # A host name needs a dot and a non-numeric last label; "1.2" or "v2.0" are not hosts.
+    return bool(_HOSTNAME_RE.match(candidate)) and not re.match(r"^v?\d+(\.\d+)*$", candidate)
+
+
+def url_host(value: str) -> str:
+    """The host part of a URL or host[:port][/path] string, lower-cased."""
+    rest = _URL_RE.sub("", value.strip())
+    rest = rest.split("@")[-1]
+    if rest.startswith("["):
+        return rest[: rest.find("]") + 1].lower()
+    return re.split(r"[:/?#]", rest, maxsplit=1)[0].lower()
+
+
+def shorten(value: str, limit: int = 120) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
