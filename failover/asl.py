@@ -1,0 +1,518 @@
+"""Amazon States Language for the failover and failback state machines, built as Python dicts.
+
+The component calls these inside `Output.all(...).apply(...)` and `json.dumps` the result; tests
+lint the same dicts with statelint and run them under moto's interpreter.
+
+State names are a contract (drctl reads execution history by name):
+
+Failover (`stfc-stepfunction-dev-an1`)
+  Init                          $.steps = {execution_started_at, step0..step4: {}}
+  Step0_WaitForApproval         step0 Lambda via lambda:invoke.waitForTaskToken; result -> $.approval
+  Step0_CheckDecision           approved == true ? Step0_Approved : Step0_Rejected
+  Step0_Approved                records $.steps.step0
+  Step0_Rejected -> Step0_NotifyRejected -> FailoverRejected (Succeed)
+  Step0_ApprovalTimedOut        timeout action `proceed`: -> Step0_NotifyProceeding -> Step1_EnsureNlb
+                                timeout action `fail`:    -> NotifyFailure -> FailoverFailed
+  Step0_DuplicateIgnored -> Step0_NotifyDuplicate -> FailoverSkipped (Succeed)
+  Step1_EnsureNlb, Step1_IsNlbActive, Step1_WaitForNlb, Step1_CheckNlb          $.steps.step1
+  Step2_PointLaunchTemplate                                                      $.steps.step2
+  Step3_ScaleApp, Step3_IsAppHealthy, Step3_WaitForApp, Step3_CheckApp,
+  Step3_ScaleWeb, Step3_IsWebInService, Step3_WaitForWeb, Step3_CheckWeb         $.steps.step3
+  Step4_Verify (health through the ALB, sets the failback lock)                  $.steps.step4
+  Step4_NotifySuccess -> FailoverSucceeded (Succeed)
+  <Step>_Failed (Pass, records $.failure) -> NotifyFailure -> FailoverFailed (Fail)
+  <Step>_PollTimeout (Pass) when a poll loop exceeds max_polls -> NotifyFailure
+
+Failback (`stfc-stepfunction-dev-an1-failback`)
+  Init, Failback_CheckLock (LockHeldError -> Failback_LockHeld -> NotifyFailure),
+  Failback_ScaleDown, Failback_IsEmpty, Failback_WaitForEmpty, Failback_CheckEmpty,
+  Failback_RemoveNlb, Failback_RestoreTemplate, Failback_NotifySuccess -> FailbackSucceeded,
+  <Step>_Failed -> NotifyFailure -> FailbackFailed
+
+Waiting is `Wait` + `Choice` loops; Lambdas never sleep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+APPROVAL_STATE = "Step0_WaitForApproval"
+REJECT_ERROR = "ManualReject"
+TIMEOUT_ACTIONS = ("fail", "proceed")
+
+# Errors worth retrying with backoff: Lambda service trouble and AWS throttling inside a step.
+RETRYABLE_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "ThrottledError",
+]
+
+State = dict[str, Any]
+
+
+def _check_positive(name: str, value: int, minimum: int = 1) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_arn(name: str, value: str, service: str) -> None:
+    if not isinstance(value, str) or not value.startswith("arn:") or f":{service}:" not in value:
+        raise ValueError(f"{name} must be an arn:...:{service}:... ARN, got {value!r}")
+
+
+class _Builder:
+    """Shared pieces: retries, catches that record which step failed, poll loops."""
+
+    def __init__(self, topic_arn: str, retry_interval: int, retry_attempts: int, task_timeout: int) -> None:
+        self.topic_arn = topic_arn
+        self.retry_interval = retry_interval
+        self.retry_attempts = retry_attempts
+        self.task_timeout = task_timeout
+        self.states: dict[str, State] = {}
+
+    def retry(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "ErrorEquals": list(RETRYABLE_ERRORS),
+                "IntervalSeconds": self.retry_interval,
+                "MaxAttempts": self.retry_attempts,
+                "BackoffRate": 2.0,
+            }
+        ]
+
+    def failed_state(self, step: str, label: str) -> str:
+        """A Pass state that names the failing step in $.failure, then notifies."""
+        name = f"{step}_Failed"
+        self.states[name] = {
+            "Type": "Pass",
+            "Parameters": {"step": label, "Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+            "ResultPath": "$.failure",
+            "Next": "NotifyFailure",
+        }
+        return name
+
+    def catch_all(self, step: str, label: str) -> list[dict[str, Any]]:
+        return [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": self.failed_state(step, label)}]
+
+    def lambda_task(
+        self,
+        name: str,
+        function_arn: str,
+        parameters: dict[str, Any],
+        result_path: str,
+        next_state: str,
+        step: str,
+        label: str,
+    ) -> None:
+        self.states[name] = {
+            "Type": "Task",
+            "Resource": function_arn,
+            "Parameters": parameters,
+            "ResultPath": result_path,
+            "TimeoutSeconds": self.task_timeout,
+            "Retry": self.retry(),
+            "Catch": self.catch_all(step, label),
+            "Next": next_state,
+        }
+
+    def poll_loop(
+        self,
+        *,
+        prefix: str,
+        choice: str,
+        wait: str,
+        check: str,
+        ready_path: str,
+        polls_path: str,
+        max_polls: int,
+        poll_seconds: int,
+        next_state: str,
+        label: str,
+    ) -> None:
+        """Choice(ready?) -> next | Wait -> check (a Lambda state the caller adds) -> Choice."""
+        timeout_state = f"{prefix}_PollTimeout"
+        self.states[choice] = {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": ready_path, "BooleanEquals": True, "Next": next_state},
+                {
+                    "And": [
+                        {"Variable": polls_path, "IsPresent": True},
+                        {"Variable": polls_path, "NumericGreaterThanEquals": max_polls},
+                    ],
+                    "Next": timeout_state,
+                },
+            ],
+            "Default": wait,
+        }
+        self.states[wait] = {"Type": "Wait", "Seconds": poll_seconds, "Next": check}
+        self.states[timeout_state] = {
+            "Type": "Pass",
+            "Parameters": {
+                "step": label,
+                "Error": "PollTimeout",
+                "Cause": f"{label} not ready after {max_polls} checks {poll_seconds} s apart",
+            },
+            "ResultPath": "$.failure",
+            "Next": "NotifyFailure",
+        }
+
+    def notify(self, name: str, subject: str, message: dict[str, str], next_state: str, on_error: str) -> None:
+        """SNS publish; a notification failure must not loop back into itself."""
+        self.states[name] = {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": self.topic_arn, "Subject": subject, **message},
+            "ResultPath": None,
+            "TimeoutSeconds": 60,
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.TaskFailed"],
+                    "IntervalSeconds": self.retry_interval,
+                    "MaxAttempts": 3,
+                    "BackoffRate": 2.0,
+                }
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notify_error", "Next": on_error}],
+            "Next": next_state,
+        }
+
+
+def _init_state(step_keys: list[str], next_state: str) -> State:
+    # Init is the first state, so its EnteredTime is the execution start (moto renders
+    # $$.Execution.StartTime as a datetime object, which breaks DescribeExecution there).
+    params: dict[str, Any] = {"execution_started_at.$": "$$.State.EnteredTime"}
+    params.update({key: {} for key in step_keys})
+    return {"Type": "Pass", "Parameters": params, "ResultPath": "$.steps", "Next": next_state}
+
+
+def _failure_notice(kind: str) -> dict[str, str]:
+    return {
+        "Message.$": (
+            f"States.Format('MegaTicket DR {kind} FAILED in {{}}. Execution: {{}}. Error: {{}}. Cause: {{}}. "
+            f"Nothing further runs; inspect with: drctl report --execution {{}}', "
+            "$.failure.step, $$.Execution.Id, $.failure.Error, $.failure.Cause, $$.Execution.Id)"
+        )
+    }
+
+
+def failover_definition(
+    *,
+    step0_arn: str,
+    step1_arn: str,
+    step2_arn: str,
+    step3_arn: str,
+    step4_arn: str,
+    topic_arn: str,
+    approval_timeout_seconds: int,
+    approval_heartbeat_seconds: int | None = None,
+    timeout_action: str = "fail",
+    poll_seconds: int = 15,
+    max_polls: int = 40,
+    retry_interval_seconds: int = 2,
+    retry_max_attempts: int = 5,
+    verify_interval_seconds: int = 15,
+    verify_max_attempts: int = 8,
+    task_timeout_seconds: int = 330,
+) -> dict[str, Any]:
+    for label, arn in (("step0", step0_arn), ("step1", step1_arn), ("step2", step2_arn)):
+        _check_arn(f"{label}_arn", arn, "lambda")
+    _check_arn("step3_arn", step3_arn, "lambda")
+    _check_arn("step4_arn", step4_arn, "lambda")
+    _check_arn("topic_arn", topic_arn, "sns")
+    if timeout_action not in TIMEOUT_ACTIONS:
+        raise ValueError(f"timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)}, got {timeout_action!r}")
+    _check_positive("approval_timeout_seconds", approval_timeout_seconds)
+    if approval_heartbeat_seconds is not None:
+        _check_positive("approval_heartbeat_seconds", approval_heartbeat_seconds)
+        if approval_heartbeat_seconds >= approval_timeout_seconds:
+            raise ValueError("approval_heartbeat_seconds must be smaller than approval_timeout_seconds")
+    for name, value in (
+        ("poll_seconds", poll_seconds),
+        ("max_polls", max_polls),
+        ("retry_interval_seconds", retry_interval_seconds),
+        ("retry_max_attempts", retry_max_attempts),
+        ("verify_interval_seconds", verify_interval_seconds),
+        ("verify_max_attempts", verify_max_attempts),
+        ("task_timeout_seconds", task_timeout_seconds),
+    ):
+        _check_positive(name, value)
+
+    b = _Builder(topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds)
+    s = b.states
+    s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4"], APPROVAL_STATE)
+
+    # Step 0: approval. The Payload lands in the TaskScheduled history event: drctl reads the token there.
+    approval: State = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {
+            "FunctionName": step0_arn,
+            "Payload": {
+                "taskToken.$": "$$.Task.Token",
+                "execution_arn.$": "$$.Execution.Id",
+                "state_machine_arn.$": "$$.StateMachine.Id",
+                "input.$": "$$.Execution.Input",
+                "timeout_seconds": approval_timeout_seconds,
+                "timeout_action": timeout_action,
+            },
+        },
+        "TimeoutSeconds": approval_timeout_seconds,
+        "ResultPath": "$.approval",
+        "Retry": b.retry(),
+        "Catch": [
+            {"ErrorEquals": [REJECT_ERROR], "ResultPath": "$.error", "Next": "Step0_Rejected"},
+            {"ErrorEquals": ["ExecutionAlreadyRunningError"], "ResultPath": "$.error", "Next": "Step0_DuplicateIgnored"},
+            {"ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"], "ResultPath": "$.error",
+             "Next": "Step0_ApprovalTimedOut"},
+            *b.catch_all("Step0", "Step 0 (approval)"),
+        ],
+        "Next": "Step0_CheckDecision",
+    }
+    if approval_heartbeat_seconds is not None:
+        approval["HeartbeatSeconds"] = approval_heartbeat_seconds
+    s[APPROVAL_STATE] = approval
+    s["Step0_CheckDecision"] = {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    {"Variable": "$.approval.approved", "IsPresent": True},
+                    {"Variable": "$.approval.approved", "IsBoolean": True},
+                    {"Variable": "$.approval.approved", "BooleanEquals": True},
+                ],
+                "Next": "Step0_Approved",
+            }
+        ],
+        "Default": "Step0_Rejected",
+    }
+    s["Step0_Approved"] = {
+        "Type": "Pass",
+        "Parameters": {
+            "decision": "approved",
+            "started_at.$": "$.steps.execution_started_at",
+            "finished_at.$": "$$.State.EnteredTime",
+            "answer.$": "$.approval",
+        },
+        "ResultPath": "$.steps.step0",
+        "Next": "Step1_EnsureNlb",
+    }
+    s["Step0_Rejected"] = {
+        "Type": "Pass",
+        "Parameters": {
+            "decision": "rejected",
+            "started_at.$": "$.steps.execution_started_at",
+            "finished_at.$": "$$.State.EnteredTime",
+        },
+        "ResultPath": "$.steps.step0",
+        "Next": "Step0_NotifyRejected",
+    }
+    b.notify(
+        "Step0_NotifyRejected",
+        "MegaTicket DR: failover rejected",
+        {"Message.$": "States.Format('Failover to Tokyo was rejected; nothing changed. Execution: {}', "
+                      "$$.Execution.Id)"},
+        "FailoverRejected",
+        "FailoverRejected",
+    )
+    s["FailoverRejected"] = {"Type": "Succeed"}
+    s["Step0_DuplicateIgnored"] = {
+        "Type": "Pass",
+        "Parameters": {"decision": "duplicate", "detail.$": "$.error.Cause"},
+        "ResultPath": "$.steps.step0",
+        "Next": "Step0_NotifyDuplicate",
+    }
+    b.notify(
+        "Step0_NotifyDuplicate",
+        "MegaTicket DR: duplicate failover trigger ignored",
+        {"Message.$": "States.Format('Another failover execution is running; this one stopped. Execution: {}. {}', "
+                      "$$.Execution.Id, $.steps.step0.detail)"},
+        "FailoverSkipped",
+        "FailoverSkipped",
+    )
+    s["FailoverSkipped"] = {"Type": "Succeed"}
+    if timeout_action == "proceed":
+        s["Step0_ApprovalTimedOut"] = {
+            "Type": "Pass",
+            "Parameters": {
+                "decision": "timed-out: proceeding unattended",
+                "started_at.$": "$.steps.execution_started_at",
+                "finished_at.$": "$$.State.EnteredTime",
+            },
+            "ResultPath": "$.steps.step0",
+            "Next": "Step0_NotifyProceeding",
+        }
+        b.notify(
+            "Step0_NotifyProceeding",
+            "MegaTicket DR: no approval, failing over unattended",
+            {"Message.$": f"States.Format('Nobody answered within {approval_timeout_seconds} s; the failover "
+                          "proceeds as configured (timeout action: proceed). Execution: {}', $$.Execution.Id)"},
+            "Step1_EnsureNlb",
+            "Step1_EnsureNlb",
+        )
+    else:
+        s["Step0_ApprovalTimedOut"] = {
+            "Type": "Pass",
+            "Parameters": {
+                "step": "Step 0 (approval)",
+                "Error": "ApprovalTimedOut",
+                "Cause": f"nobody approved within {approval_timeout_seconds} s (timeout action: fail)",
+            },
+            "ResultPath": "$.failure",
+            "Next": "NotifyFailure",
+        }
+
+    # Step 1: NLB.
+    b.lambda_task(
+        "Step1_EnsureNlb", step1_arn, {"action": "ensure", "previous.$": "$.steps.step1"},
+        "$.steps.step1", "Step1_IsNlbActive", "Step1", "Step 1 (NLB)",
+    )
+    b.poll_loop(
+        prefix="Step1", choice="Step1_IsNlbActive", wait="Step1_WaitForNlb", check="Step1_CheckNlb",
+        ready_path="$.steps.step1.ready", polls_path="$.steps.step1.polls", max_polls=max_polls,
+        poll_seconds=poll_seconds, next_state="Step2_PointLaunchTemplate", label="Step 1 (NLB)",
+    )
+    b.lambda_task(
+        "Step1_CheckNlb", step1_arn, {"action": "check", "previous.$": "$.steps.step1"},
+        "$.steps.step1", "Step1_IsNlbActive", "Step1", "Step 1 (NLB)",
+    )
+
+    # Step 2: launch template.
+    b.lambda_task(
+        "Step2_PointLaunchTemplate", step2_arn,
+        {"nlb_dns.$": "$.steps.step1.nlb_dns", "previous.$": "$.steps.step2"},
+        "$.steps.step2", "Step3_ScaleApp", "Step2", "Step 2 (launch template)",
+    )
+
+    # Step 3: app first (until its NLB targets are healthy), then web.
+    app_params = {"target_group_arn.$": "$.steps.step1.target_group_arn", "previous.$": "$.steps.step3"}
+    b.lambda_task(
+        "Step3_ScaleApp", step3_arn, {"action": "scale_app", **app_params},
+        "$.steps.step3", "Step3_IsAppHealthy", "Step3", "Step 3 (scale app)",
+    )
+    b.poll_loop(
+        prefix="Step3App", choice="Step3_IsAppHealthy", wait="Step3_WaitForApp", check="Step3_CheckApp",
+        ready_path="$.steps.step3.app.ready", polls_path="$.steps.step3.app.polls", max_polls=max_polls,
+        poll_seconds=poll_seconds, next_state="Step3_ScaleWeb", label="Step 3 (app targets healthy)",
+    )
+    b.lambda_task(
+        "Step3_CheckApp", step3_arn, {"action": "check_app", **app_params},
+        "$.steps.step3", "Step3_IsAppHealthy", "Step3", "Step 3 (app targets healthy)",
+    )
+    b.lambda_task(
+        "Step3_ScaleWeb", step3_arn, {"action": "scale_web", "previous.$": "$.steps.step3"},
+        "$.steps.step3", "Step3_IsWebInService", "Step3", "Step 3 (scale web)",
+    )
+    b.poll_loop(
+        prefix="Step3Web", choice="Step3_IsWebInService", wait="Step3_WaitForWeb", check="Step3_CheckWeb",
+        ready_path="$.steps.step3.web.ready", polls_path="$.steps.step3.web.polls", max_polls=max_polls,
+        poll_seconds=poll_seconds, next_state="Step4_Verify", label="Step 3 (web in service)",
+    )
+    b.lambda_task(
+        "Step3_CheckWeb", step3_arn, {"action": "check_web", "previous.$": "$.steps.step3"},
+        "$.steps.step3", "Step3_IsWebInService", "Step3", "Step 3 (web in service)",
+    )
+
+    # Step 4: verify through the ALB (retrying while targets warm up), set the lock, report.
+    b.lambda_task(
+        "Step4_Verify", step4_arn,
+        {"steps.$": "$.steps", "execution_arn.$": "$$.Execution.Id", "previous.$": "$.steps.step4"},
+        "$.steps.step4", "Step4_NotifySuccess", "Step4", "Step 4 (verify)",
+    )
+    s["Step4_Verify"]["Retry"].append(
+        {
+            "ErrorEquals": ["HealthCheckError"],
+            "IntervalSeconds": verify_interval_seconds,
+            "MaxAttempts": verify_max_attempts,
+            "BackoffRate": 1.0,
+        }
+    )
+    b.notify(
+        "Step4_NotifySuccess", "MegaTicket DR: failover to Tokyo succeeded",
+        {"Message.$": "$.steps.step4.summary"}, "FailoverSucceeded", "FailoverSucceeded",
+    )
+    s["FailoverSucceeded"] = {"Type": "Succeed"}
+
+    b.notify("NotifyFailure", "MegaTicket DR: failover FAILED", _failure_notice("failover"),
+             "FailoverFailed", "FailoverFailed")
+    s["FailoverFailed"] = {
+        "Type": "Fail",
+        "Error": "FailoverFailed",
+        "Cause": "A failover step failed; the failure notification and $.failure name the step and cause.",
+    }
+    return {
+        "Comment": "MegaTicket DR failover: approval, NLB, launch template, scale, verify (failover/asl.py)",
+        "StartAt": "Init",
+        "States": s,
+    }
+
+
+def failback_definition(
+    *,
+    failback_arn: str,
+    topic_arn: str,
+    poll_seconds: int = 15,
+    max_polls: int = 40,
+    retry_interval_seconds: int = 2,
+    retry_max_attempts: int = 5,
+    task_timeout_seconds: int = 330,
+) -> dict[str, Any]:
+    _check_arn("failback_arn", failback_arn, "lambda")
+    _check_arn("topic_arn", topic_arn, "sns")
+    for name, value in (
+        ("poll_seconds", poll_seconds),
+        ("max_polls", max_polls),
+        ("retry_interval_seconds", retry_interval_seconds),
+        ("retry_max_attempts", retry_max_attempts),
+        ("task_timeout_seconds", task_timeout_seconds),
+    ):
+        _check_positive(name, value)
+    b = _Builder(topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds)
+    s = b.states
+    s["Init"] = _init_state(["check_lock", "scale_down", "remove_nlb", "restore_template"], "Failback_CheckLock")
+
+    def task(name: str, action: str, key: str, next_state: str, label: str) -> None:
+        b.lambda_task(name, failback_arn, {"action": action, "previous.$": f"$.steps.{key}"},
+                      f"$.steps.{key}", next_state, name, label)
+
+    task("Failback_CheckLock", "check_lock", "check_lock", "Failback_ScaleDown", "Failback (lock check)")
+    s["Failback_CheckLock"]["Catch"].insert(
+        0, {"ErrorEquals": ["LockHeldError"], "ResultPath": "$.error", "Next": "Failback_LockHeld"}
+    )
+    s["Failback_LockHeld"] = {
+        "Type": "Pass",
+        "Parameters": {"step": "Failback (lock check)", "Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+        "ResultPath": "$.failure",
+        "Next": "NotifyFailure",
+    }
+    task("Failback_ScaleDown", "scale_down", "scale_down", "Failback_IsEmpty", "Failback (scale Tokyo to 0)")
+    b.poll_loop(
+        prefix="Failback", choice="Failback_IsEmpty", wait="Failback_WaitForEmpty", check="Failback_CheckEmpty",
+        ready_path="$.steps.scale_down.ready", polls_path="$.steps.scale_down.polls", max_polls=max_polls,
+        poll_seconds=poll_seconds, next_state="Failback_RemoveNlb", label="Failback (instances terminated)",
+    )
+    task("Failback_CheckEmpty", "check_empty", "scale_down", "Failback_IsEmpty", "Failback (instances terminated)")
+    task("Failback_RemoveNlb", "remove_nlb", "remove_nlb", "Failback_RestoreTemplate", "Failback (remove NLB)")
+    task("Failback_RestoreTemplate", "restore_template", "restore_template", "Failback_NotifySuccess",
+         "Failback (restore placeholder)")
+    b.notify(
+        "Failback_NotifySuccess", "MegaTicket DR: failback done",
+        {"Message.$": "States.Format('Tokyo is back to its pilot light (0 instances). Execution: {}', "
+                      "$$.Execution.Id)"},
+        "FailbackSucceeded", "FailbackSucceeded",
+    )
+    s["FailbackSucceeded"] = {"Type": "Succeed"}
+    b.notify("NotifyFailure", "MegaTicket DR: failback FAILED", _failure_notice("failback"),
+             "FailbackFailed", "FailbackFailed")
+    s["FailbackFailed"] = {
+        "Type": "Fail",
+        "Error": "FailbackFailed",
+        "Cause": "A failback step failed or the lock is held; the notification and $.failure say which.",
+    }
+    return {
+        "Comment": "MegaTicket DR failback: lock check, scale Tokyo to 0, remove pipeline NLB, restore placeholder",
+        "StartAt": "Init",
+        "States": s,
+    }
