@@ -16,6 +16,8 @@ _COMPUTED_BY_TYPE = {
     "aws:ec2/amiCopy:AmiCopy": ("imageId",),
     "aws:ec2/vpc:Vpc": ("defaultSecurityGroupId", "mainRouteTableId"),
     "aws:route53/zone:Zone": ("nameServers",),
+    "aws:dynamodb/table:Table": ("streamArn",),
+    "aws:route53/record:Record": ("fqdn",),
 }
 
 

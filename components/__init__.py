@@ -1,0 +1,1 @@
+"""One module per pulumi.ComponentResource (type token megaticket-dr:<area>:<Type>)."""

@@ -1,0 +1,221 @@
+"""The PRIMARY failover record (seoul stack) and the health checks that gate it.
+
+    endpoint check  (HTTPS /api/health on the Seoul ALB)  --+
+                                                            +-- calculated check (2 of 2) --> PRIMARY record
+    lock check      (CloudWatch alarm FailoverLock >= 1) --+
+
+Route53 flips a failover record back to PRIMARY on its own as soon as the primary's health check
+passes, before anyone has looked at the data written in Tokyo meanwhile. So the PRIMARY record
+does not use the endpoint check directly but a CALCULATED check that is healthy only when the
+endpoint check is healthy AND the failback lock is released. The failover pipeline puts
+`MegaTicket/DR FailoverLock = 1` (us-east-1); the lock alarm goes to ALARM, the lock check turns
+unhealthy and traffic stays in Tokyo until an operator runs `drctl release-lock` (puts 0). See
+docs/failback.md.
+
+The lock alarm treats missing data as `ignore`: the pipeline writes one data point, and the
+state must persist for days without new points. The lock check uses `LastKnownStatus` for
+insufficient data: a new check with no history is healthy (a fresh deploy is unlocked), and a
+held lock is not silently released if CloudWatch ever loses track of the alarm's data.
+
+What the endpoint check probes: the Seoul ALB's own DNS name (`endpoint_fqdn`), never
+`record_name` - the domain resolves through the failover record itself, so after a failover the
+check would probe Tokyo and call Seoul healthy. Route53 does not validate certificates, so an
+HTTPS probe of the ALB name works with the certificate issued for the domain (if the name sent
+in SNI is not on it, the checker retries without SNI and the ALB serves its default
+certificate). The probe must use the listener that really serves the app:
+- ALB with a certificate: HTTPS on 443. Never plain HTTP there - port 80 typically redirects
+  to HTTPS, and Route53 counts a 3xx as healthy, so the check would pass with the app down.
+- ALB without a certificate (`endpoint_has_certificate=False`): only the HTTP listener exists,
+  so an HTTPS setting is downgraded to HTTP on port 80, with a warning.
+`HTTP` with the default port 443 means port 80 (nothing serves plain HTTP on 443).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.secondary_dns import require_input, validate_record
+from stack_config import HealthCheckSettings, LockSettings
+
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_PATH = re.compile(r"^/[A-Za-z0-9._~/?=&%-]*$")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the endpoint health check really sends."""
+
+    type: str  # "HTTPS" or "HTTP"
+    port: int
+    path: str
+
+
+def endpoint_probe(health_check: HealthCheckSettings,
+                   endpoint_has_certificate: Optional[bool] = None) -> Probe:
+    """The protocol and port to probe, given the settings and whether the ALB has a certificate."""
+    protocol, port = health_check.protocol, health_check.port
+    if protocol == "HTTPS" and endpoint_has_certificate is False:
+        protocol = "HTTP"
+        port = 80 if port == 443 else port
+    elif protocol == "HTTP" and port == 443:
+        port = 80
+    return Probe(protocol, port, health_check.path)
+
+
+@dataclass(frozen=True)
+class PrimaryDnsArgs:
+    record_name: str
+    hosted_zone_id: pulumi.Input[str]
+    alb_dns_name: pulumi.Input[str]
+    alb_zone_id: pulumi.Input[str]
+    endpoint_fqdn: pulumi.Input[str]  # what the endpoint check probes: the Seoul ALB DNS name
+    health_check: HealthCheckSettings
+    lock: LockSettings
+    alarm_provider: pulumi.ProviderResource  # for lock.region (us-east-1)
+    endpoint_has_certificate: Optional[bool] = None  # None: trust health_check.protocol
+    set_identifier: str = "primary"
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        validate_record(self.record_name, self.set_identifier)
+        require_input(self.hosted_zone_id, "hosted_zone_id", "the Route53 hosted zone id")
+        require_input(self.alb_dns_name, "alb_dns_name", "the Seoul ALB DNS name")
+        require_input(self.alb_zone_id, "alb_zone_id", "the Seoul ALB canonical hosted zone id")
+        require_input(self.endpoint_fqdn, "endpoint_fqdn",
+                      "the host name the health check probes (the Seoul ALB DNS name)")
+        if isinstance(self.endpoint_fqdn, str) and self.endpoint_fqdn.rstrip(".") == \
+                self.record_name.rstrip("."):
+            raise ValueError(f"endpoint_fqdn must not be the failover record itself: after a "
+                             f"failover it resolves to Tokyo (got {self.endpoint_fqdn!r})")
+        hc = self.health_check
+        if hc.interval not in (10, 30):
+            raise ValueError(f"health_check.interval must be 10 or 30 (got {hc.interval!r})")
+        if not 1 <= hc.failure_threshold <= 10:
+            raise ValueError(f"health_check.failure_threshold must be an integer from 1 to 10 "
+                             f"(got {hc.failure_threshold!r})")
+        if hc.protocol not in ("HTTPS", "HTTP"):
+            raise ValueError(f'health_check.protocol must be "HTTPS" or "HTTP" (got {hc.protocol!r})')
+        if not 1 <= hc.port <= 65535:
+            raise ValueError(f"health_check.port must be from 1 to 65535 (got {hc.port!r})")
+        if not _PATH.match(hc.path) or len(hc.path) > 255:
+            raise ValueError(f'health_check.path must be a URL path starting with "/" '
+                             f"(got {hc.path!r})")
+        lock = self.lock
+        if not _REGION.match(lock.region):
+            raise ValueError(f'lock.region must be an AWS region such as "us-east-1" '
+                             f"(got {lock.region!r})")
+        if not lock.namespace or lock.namespace.startswith("AWS/"):
+            raise ValueError(f"lock.namespace must be a custom namespace, not one starting with "
+                             f'"AWS/" (got {lock.namespace!r})')
+        if not lock.metric_name or not lock.alarm_name:
+            raise ValueError(f"lock.metric_name and lock.alarm_name must be set "
+                             f"(got {lock.metric_name!r}, {lock.alarm_name!r})")
+        if not isinstance(self.alarm_provider, pulumi.ProviderResource):
+            raise ValueError(f"alarm_provider must be the aws.Provider for {lock.region} "
+                             f"(got {self.alarm_provider!r})")
+
+
+class PrimaryDns(pulumi.ComponentResource):
+    """Endpoint check, failback lock (alarm + check), calculated check and the PRIMARY record."""
+
+    health_check_id: pulumi.Output[str]
+    calculated_health_check_id: pulumi.Output[str]
+    lock_health_check_id: pulumi.Output[str]
+    lock_alarm_name: pulumi.Output[str]
+    lock_alarm_arn: pulumi.Output[str]
+    fqdn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PrimaryDnsArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("megaticket-dr:dns:PrimaryDns", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        probe = endpoint_probe(args.health_check, args.endpoint_has_certificate)
+        if probe.type != args.health_check.protocol:
+            pulumi.log.warn(f"{name}: the ALB has no certificate, so the primary health check "
+                            f"probes HTTP on port {probe.port} instead of HTTPS", self)
+
+        endpoint = aws.route53.HealthCheck(
+            f"{name}-endpoint",
+            type=probe.type,
+            fqdn=args.endpoint_fqdn,
+            port=probe.port,
+            resource_path=probe.path,
+            request_interval=args.health_check.interval,
+            failure_threshold=args.health_check.failure_threshold,
+            enable_sni=True if probe.type == "HTTPS" else None,
+            tags={**tags, "Name": f"{args.record_name} primary endpoint"},
+            opts=child,
+        )
+
+        lock = args.lock
+        lock_alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-lock-alarm",
+            name=lock.alarm_name,
+            alarm_description=(
+                f"Failback lock: ALARM while {lock.namespace} {lock.metric_name} >= 1 keeps the "
+                f"PRIMARY record of {args.record_name} unhealthy after a failover. Release after "
+                f"checking the data: drctl release-lock --yes"),
+            namespace=lock.namespace,
+            metric_name=lock.metric_name,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="ignore",
+            region=lock.region,
+            tags={**tags, "Name": lock.alarm_name},
+            opts=pulumi.ResourceOptions(parent=self, provider=args.alarm_provider),
+        )
+        lock_check = aws.route53.HealthCheck(
+            f"{name}-lock",
+            type="CLOUDWATCH_METRIC",
+            cloudwatch_alarm_name=lock_alarm.name,
+            cloudwatch_alarm_region=lock.region,
+            insufficient_data_health_status="LastKnownStatus",
+            tags={**tags, "Name": f"{args.record_name} failback lock"},
+            opts=child,
+        )
+        calculated = aws.route53.HealthCheck(
+            f"{name}-calculated",
+            type="CALCULATED",
+            child_healthchecks=[endpoint.id, lock_check.id],
+            child_health_threshold=2,
+            tags={**tags, "Name": f"{args.record_name} primary (endpoint AND lock released)"},
+            opts=child,
+        )
+        record = aws.route53.Record(
+            f"{name}-record",
+            zone_id=args.hosted_zone_id,
+            name=args.record_name,
+            type="A",
+            set_identifier=args.set_identifier,
+            failover_routing_policies=[{"type": "PRIMARY"}],
+            health_check_id=calculated.id,
+            aliases=[{"name": args.alb_dns_name, "zone_id": args.alb_zone_id,
+                      "evaluate_target_health": True}],
+            opts=child,
+        )
+
+        self.health_check_id = endpoint.id
+        self.calculated_health_check_id = calculated.id
+        self.lock_health_check_id = lock_check.id
+        self.lock_alarm_name = lock_alarm.name
+        self.lock_alarm_arn = lock_alarm.arn
+        self.fqdn = record.fqdn
+        self.register_outputs({
+            "health_check_id": self.health_check_id,
+            "calculated_health_check_id": self.calculated_health_check_id,
+            "lock_health_check_id": self.lock_health_check_id,
+            "lock_alarm_name": self.lock_alarm_name,
+            "lock_alarm_arn": self.lock_alarm_arn,
+            "fqdn": self.fqdn,
+        })
