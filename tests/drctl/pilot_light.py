@@ -156,9 +156,8 @@ def seed(endpoint: str, s: CheckSettings, broken: Broken = Broken(),
 
     # --- Golden AMI: Seoul build, Tokyo copy with the same Build tag ---
     ec2_primary, ec2 = client("ec2", primary), client("ec2", dr)
-    source_instance = ec2_primary.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)[
-        "Instances"][0]["InstanceId"]
-    seoul_ami = ec2_primary.create_image(InstanceId=source_instance, Name="MegaTicket-Golden-AMI")["ImageId"]
+    seoul_ami = ec2_primary.register_image(Name="MegaTicket-Golden-AMI", RootDeviceName="/dev/xvda",
+                                           Architecture="x86_64")["ImageId"]
     ec2_primary.create_tags(Resources=[seoul_ami], Tags=[{"Key": s.build_tag_key, "Value": "2026.11.1"}])
     tokyo_ami = ec2.copy_image(SourceImageId=seoul_ami, SourceRegion=primary,
                                Name="MegaTicket-Golden-AMI-DR")["ImageId"]
