@@ -266,6 +266,8 @@ class PolicyPackProcess:
         if self._finalizer is not None:
             self._finalizer()
 
+    stop = close
+
     def __enter__(self) -> PolicyPackProcess:
         return self.start()
 

@@ -121,7 +121,7 @@ def _walk_definition(node: Any, path: str, in_lt_context: bool) -> Iterator[str]
                     yield (f"state machine definition {child_path} = {json.dumps(value)} pins launch "
                            f"template version {', '.join(pins)}. {_FIX}")
                     continue
-            yield from _walk_definition(value, child_path, here or "launchtemplate" in normalised)
+            yield from _walk_definition(value, child_path, here or normalised.startswith("launchtemplate"))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk_definition(item, f"{path}[{index}]", in_lt_context)
