@@ -139,6 +139,7 @@ def declare_primary(settings: Settings, providers: Providers) -> dict[str, Any]:
         record_name=settings.dns.record_name, hosted_zone_id=zone_id, alb_dns_name=tiers.alb.dns_name,
         alb_zone_id=tiers.alb.zone_id, endpoint_fqdn=tiers.alb.dns_name,
         health_check=settings.dns.health_check, lock=settings.dns.lock, alarm_provider=providers.alarm,
+        endpoint_has_certificate=settings.load_balancers.certificate_arn is not None,
         tags=dict(settings.tags)), home)
     return {
         "primaryRegion": settings.region,
