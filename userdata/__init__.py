@@ -1,0 +1,1 @@
+"""User data templates and their pure renderer (render.py)."""

@@ -1,0 +1,43 @@
+#!/bin/bash
+# MegaTicket app tier (API backend) on the Golden AMI: runtime settings only.
+# The AMI holds the built app, Node (nvm) and PM2, so nothing is installed or built here
+# (000 section 1). Rendered by userdata/render.py: every value is quoted by the renderer.
+# DynamoDB tables and region come from the stack; DR_RECOVERY_MODE=true in the DR region gives
+# seats that were HOLDING in Seoul a 30-minute grace from this server's start (000 section 3).
+set -euo pipefail
+exec > >(tee -a @@LOG_FILE@@) 2>&1
+set -x
+echo "=== MegaTicket app user data started: $(date) ==="
+
+APP_DIR=@@APP_DIR@@
+if [ ! -d "$APP_DIR" ]; then
+  echo "FATAL: $APP_DIR is missing: this is not the Golden AMI (it must hold the built app)" >&2
+  exit 1
+fi
+umask 022
+
+# 1. Shell environment for operators: `source` it before starting PM2 by hand (001 6.5).
+cat > @@ENV_FILE@@ <<'@@SHELL_ENV_EOF@@'
+@@SHELL_ENV@@
+@@SHELL_ENV_EOF@@
+chown @@RUN_AS@@:@@RUN_AS@@ @@ENV_FILE@@
+
+# 2. Overwrite the .env.production baked into the AMI (it holds Seoul's values).
+cat > "$APP_DIR/.env.production" <<'@@DOTENV_EOF@@'
+@@DOTENV@@
+@@DOTENV_EOF@@
+chown @@RUN_AS@@:@@RUN_AS@@ "$APP_DIR/.env.production"
+
+# 3. Replace the process PM2 resurrected from the AMI (Seoul settings) with one started with
+#    every variable inline: process variables win over .env.production, and `pm2 save`
+#    keeps them for reboots (001 1.2: use both). Values reach the inner shell as arguments,
+#    never as code, so no value is ever expanded twice.
+# shellcheck disable=SC2016 # $HOME and "$1" belong to the ec2-user shell
+sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && pm2 delete "$1"' _ @@PM2_NAME@@ || true
+# shellcheck disable=SC2016
+sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && cd "$1" && name=$2 && shift 2 && exec env "$@" pm2 start npm --name "$name" -- start' _ "$APP_DIR" @@PM2_NAME@@ \
+@@INLINE_ENV@@
+# shellcheck disable=SC2016
+sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && pm2 save'
+
+echo "=== MegaTicket app user data completed: $(date) ==="
