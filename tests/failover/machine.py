@@ -53,9 +53,9 @@ class Run:
 
     def __init__(self, sfn: Any, definition: dict[str, Any], name: str = "stfc-stepfunction-dev-an1") -> None:
         self.sfn = sfn
-        self.machine_arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)[
-            "stateMachineArn"
-        ]
+        self.machine_arn = sfn.create_state_machine(
+            name=name, definition=json.dumps(definition), roleArn=ROLE
+        )["stateMachineArn"]
         self.arn = ""
         self._thread: Any = None
 
@@ -79,6 +79,4 @@ class Run:
 
     def states_entered(self) -> list[str]:
         events = self.sfn.get_execution_history(executionArn=self.arn, maxResults=1000)["events"]
-        return [
-            e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")
-        ]
+        return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
