@@ -145,12 +145,12 @@ def recovery(t: Timeline) -> dict[str, Any]:
     verify = next((s for s in reversed(t.steps) if _matches(s.name, VERIFY_MARKERS)
                    and s.status == "succeeded"), None)
     end: datetime | None
+    # Only the verify step proves Tokyo serves: a rejected run also ends SUCCEEDED.
     if verify is not None:
         end, end_kind = verify.exited, f"{verify.name} succeeded"
-    elif t.status == "SUCCEEDED":
-        end, end_kind = t.stopped, "execution succeeded"
     else:
-        end, end_kind = None, f"not recovered (execution {t.status})"
+        last = t.steps[-1].name if t.steps else "no steps"
+        end, end_kind = None, f"not recovered (execution {t.status}, last state {last})"
     approval = sum(s.seconds or 0.0 for s in t.steps if _matches(s.name, APPROVAL_MARKERS))
     total = (end - start).total_seconds() if end else None
     return {

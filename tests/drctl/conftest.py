@@ -123,3 +123,12 @@ def names() -> Any:
 
     os.environ.setdefault("DRCTL_PROJECT_DIR", str(ROOT))
     return load_stack("tokyo")
+
+
+@pytest.fixture
+def stack(moto: Moto, names: Any) -> dict[str, Any]:
+    """A fresh healthy pilot light, failback state machine included."""
+    from tests.drctl import pilot_light
+
+    return pilot_light.seed(moto.endpoint, names.checks,
+                            failback_state_machine=names.failback_state_machine_name)

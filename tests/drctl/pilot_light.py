@@ -63,30 +63,41 @@ def _zip() -> bytes:
 
 
 def state_machine_definition(region: str) -> dict[str, Any]:
-    """Same state names and step-0 contract as failover/asl.py: token in Payload.taskToken."""
+    """The failover/asl.py state-name contract in small: a real step-0 callback (token in
+    Payload.taskToken), ManualReject routed to Step0_Rejected, steps 1-4 as single Lambda calls
+    (the docker-less Lambda echoes) so a run finishes in moments."""
 
     def fn(n: str) -> str:
         return f"arn:aws:lambda:{region}:{ACCOUNT}:function:stfc-lambda-dev-{n}"
 
-    def step(name: str, n: str, nxt: str | None) -> dict[str, Any]:
-        state: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                                 "Parameters": {"FunctionName": fn(n), "Payload": {"step": n}},
-                                 "ResultPath": f"$.steps.{n}"}
-        state.update({"Next": nxt} if nxt else {"End": True})
-        return state
+    def step(n: str, nxt: str) -> dict[str, Any]:
+        return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": fn(n), "Payload": {"step": n}},
+                "ResultSelector": {"done": True}, "ResultPath": f"$.steps.{n}", "Next": nxt}
 
     return {
-        "StartAt": APPROVAL_STATE,
+        "StartAt": "Init",
         "States": {
+            "Init": {"Type": "Pass", "Result": {}, "ResultPath": "$.steps", "Next": APPROVAL_STATE},
             APPROVAL_STATE: {
                 "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
                 "Parameters": {"FunctionName": fn("step0"),
                                "Payload": {"taskToken.$": "$$.Task.Token", "input.$": "$"}},
-                "ResultPath": "$.approval", "Next": "Step1_Nlb"},
-            "Step1_Nlb": step("Step1_Nlb", "step1", "Step2_LaunchTemplate"),
-            "Step2_LaunchTemplate": step("Step2_LaunchTemplate", "step2", "Step3_Scale"),
-            "Step3_Scale": step("Step3_Scale", "step3", "Step4_Verify"),
-            "Step4_Verify": step("Step4_Verify", "step4", None),
+                "ResultPath": "$.approval", "Next": "Step0_CheckDecision",
+                "Catch": [{"ErrorEquals": ["ManualReject"], "ResultPath": "$.error",
+                           "Next": "Step0_Rejected"}]},
+            "Step0_CheckDecision": {"Type": "Choice", "Choices": [
+                {"Variable": "$.approval.approved", "BooleanEquals": True, "Next": "Step0_Approved"}],
+                "Default": "Step0_Rejected"},
+            "Step0_Approved": {"Type": "Pass", "Next": "Step1_EnsureNlb"},
+            "Step1_EnsureNlb": step("step1", "Step2_PointLaunchTemplate"),
+            "Step2_PointLaunchTemplate": step("step2", "Step3_ScaleApp"),
+            "Step3_ScaleApp": step("step3", "Step4_Verify"),
+            "Step4_Verify": step("step4", "Step4_NotifySuccess"),
+            "Step4_NotifySuccess": {"Type": "Pass", "Next": "FailoverSucceeded"},
+            "FailoverSucceeded": {"Type": "Succeed"},
+            "Step0_Rejected": {"Type": "Pass", "Next": "FailoverRejected"},
+            "FailoverRejected": {"Type": "Succeed"},
         },
     }
 

@@ -1,0 +1,35 @@
+"""The failback lock from the operator's side: status/doctor show it, failback refuses while it is
+held, and release-lock puts 0 in us-east-1 only with --yes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+
+from tests.drctl.conftest import drctl
+
+
+def test_failback_is_refused_while_locked_and_release_lock_needs_yes(moto, stack):
+    cw = boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=moto.endpoint)
+    # GIVEN step 4 set the failback lock a few minutes ago (a lock and a release in the same minute
+    # read as locked: the checks take the minute's Maximum, so the lock wins a tie)
+    cw.put_metric_data(Namespace="MegaTicket/DR", MetricData=[
+        {"MetricName": "FailoverLock", "Value": 1.0, "Unit": "Count",
+         "Timestamp": datetime.now(UTC) - timedelta(minutes=5)}])
+    assert "failback lock: LOCKED (FailoverLock=1.0" in drctl(moto.endpoint, "status").stdout
+    doctor = drctl(moto.endpoint, "doctor", "--only", "failback-lock")
+    assert doctor.code == 0 and "✓ failback-lock — LOCKED" in doctor.stdout
+    # WHEN failback is asked for, THEN it is refused with the way out
+    refused = drctl(moto.endpoint, "failback", "--reason", "Seoul is back")
+    assert refused.code == 1 and "drctl release-lock --yes" in refused.stderr
+    # AND release-lock without --yes changes nothing
+    unconfirmed = drctl(moto.endpoint, "release-lock")
+    assert unconfirmed.code == 2 and "needs --yes" in unconfirmed.stderr
+    # WHEN released with --yes, the latest datapoint is 0 and failback starts
+    released = drctl(moto.endpoint, "release-lock", "--yes")
+    assert released.code == 0 and "FailoverLock=0 in us-east-1" in released.stdout
+    assert "failback lock: released (FailoverLock=0.0" in drctl(moto.endpoint, "status").stdout
+    failback = drctl(moto.endpoint, "failback", "--reason", "Seoul is back")
+    assert failback.code == 0, failback.stderr
+    assert ":execution:stfc-stepfunction-dev-an1-failback:manual-" in failback.stdout
