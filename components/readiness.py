@@ -1,0 +1,180 @@
+"""Continuous readiness: `drctl doctor`'s checks as a scheduled Lambda in the DR region.
+
+Every `schedule` (default rate(30 minutes), like AWS Region switch plan evaluation) the Lambda
+`stfc-lambda-dev-readiness` runs failover/checks.py and puts one metric per check in
+`MegaTicket/DR/Readiness`; an alarm on `Ready` (Minimum < 1) notifies the approval topic, so the
+people who would approve a failover hear first that it would not work. Missing data counts as
+not ready: a readiness Lambda that stopped running proves nothing.
+
+The role can only read (describe/list/get) and put metrics into its own namespace
+(`cloudwatch:namespace` condition). Calls that AWS cannot scope to a resource (EC2/ELB/ASG
+Describe*, CloudWatch GetMetricStatistics/DescribeAlarms, Route53 ListHealthChecks) use "*";
+every call that can be scoped names its resource.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from failover.checks import CheckSettings
+from failover.readiness import DEFAULT_NAMESPACE, to_env
+
+_FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
+# The only modules the handler imports: the package stays small and carries no step code.
+_PACKAGED = ("__init__.py", "checks.py", "readiness.py")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")
+_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours)\)|cron\(.+\))$")
+
+
+@dataclass(frozen=True)
+class ReadinessArgs:
+    checks: CheckSettings
+    approval_topic_arn: pulumi.Input[str]
+    state_machine_arn: pulumi.Input[str]
+    function_name: str = "stfc-lambda-dev-readiness"
+    schedule: str = "rate(30 minutes)"
+    timeout: int = 120
+    memory_size: int = 256
+    namespace: str = DEFAULT_NAMESPACE
+    health_check_id: Optional[pulumi.Input[str]] = None  # from the seoul stack, known after deploy
+    golden_ami_id: Optional[pulumi.Input[str]] = None  # the Tokyo copy, known after deploy
+    log_retention_days: int = 30
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _SCHEDULE.match(self.schedule):
+            raise ValueError(f'schedule must be an EventBridge expression such as "rate(30 minutes)" '
+                             f"(got {self.schedule!r})")
+        timeout = self.timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 30 <= timeout <= 900:
+            raise ValueError(f"timeout must be an integer from 30 to 900 seconds (got {self.timeout!r})")
+        if not re.fullmatch(r"[A-Za-z0-9/_.#:-]{1,255}", self.namespace) or self.namespace.startswith("AWS/"):
+            raise ValueError(f"namespace must be a custom CloudWatch namespace, not AWS/... "
+                             f"(got {self.namespace!r})")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.function_name):
+            raise ValueError(f"function_name must be 1-64 letters, digits, _ or - "
+                             f"(got {self.function_name!r})")
+
+    @property
+    def alarm_period(self) -> int:
+        """Two schedule intervals, so one late run does not read as missing data."""
+        match = _RATE.match(self.schedule)
+        if not match:
+            return 3600
+        seconds = int(match[1]) * (3600 if match[2].startswith("hour") else 60)
+        return min(max(2 * seconds, 60), 86400)
+
+
+def _account(arn: str) -> str:
+    return arn.split(":")[4] if arn.count(":") >= 5 else "*"
+
+
+def policy_document(s: CheckSettings, namespace: str, account: str, state_machine_arn: str,
+                    topic_arn: str, log_group_arn: str) -> str:
+    """The read-only policy, as JSON (a pure function so tests can read it without Pulumi)."""
+    events_rules = [
+        f"arn:aws:events:{s.alarm_region}:{account}:rule/{s.observation_rule_name}",
+        f"arn:aws:events:{s.dr_region}:{account}:rule/{s.event_bus_name}/{s.failover_rule_name}",
+    ]
+    tables = [f"arn:aws:dynamodb:{s.primary_region}:{account}:table/{t}" for t in s.table_names]
+    statements: list[dict[str, Any]] = [
+        {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": [log_group_arn, f"{log_group_arn}:*"]},
+        {"Sid": "PutReadinessMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
+         "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}}},
+        {"Sid": "ReadRules", "Effect": "Allow",
+         "Action": ["events:DescribeRule", "events:ListTargetsByRule"], "Resource": events_rules},
+        {"Sid": "ReadExecutions", "Effect": "Allow", "Action": "states:ListExecutions",
+         "Resource": state_machine_arn},
+        {"Sid": "ReadApprovalSubscriptions", "Effect": "Allow", "Action": "sns:ListSubscriptionsByTopic",
+         "Resource": topic_arn},
+        {"Sid": "ReadReplicas", "Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": tables},
+        {"Sid": "ReadHealthCheck", "Effect": "Allow",
+         "Action": ["route53:GetHealthCheckStatus", "route53:GetHealthCheck"],
+         "Resource": "arn:aws:route53:::healthcheck/*"},
+        {"Sid": "DescribeOnlyUnscopable", "Effect": "Allow", "Action": [
+            "route53:ListHealthChecks", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics",
+            "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages",
+            "autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+         "Resource": "*"},
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+class Readiness(pulumi.ComponentResource):
+    """Scheduled readiness Lambda + metrics + alarm to the approval topic."""
+
+    function_arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    alarm_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ReadinessArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("megaticket-dr:readiness:Readiness", name, None, opts)
+        s = args.checks
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=f"/aws/lambda/{args.function_name}",
+            retention_in_days=args.log_retention_days, tags=tags, opts=child)
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"Service": "lambda.amazonaws.com"}}]}),
+            tags=tags, opts=child)
+        policy = pulumi.Output.all(
+            pulumi.Output.from_input(args.state_machine_arn),
+            pulumi.Output.from_input(args.approval_topic_arn),
+            log_group.arn,
+        ).apply(lambda v: policy_document(s, args.namespace, _account(str(v[1])), str(v[0]), str(v[1]),
+                                          str(v[2])))
+        role_policy = aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=policy, opts=child)
+
+        env: dict[str, pulumi.Input[str]] = dict(to_env(s, args.namespace))
+        if args.health_check_id is not None:
+            env["HEALTH_CHECK_ID"] = args.health_check_id
+        if args.golden_ami_id is not None:
+            env["GOLDEN_AMI_ID"] = args.golden_ami_id
+        code = pulumi.AssetArchive({f"failover/{f}": pulumi.FileAsset(str(_FAILOVER_DIR / f))
+                                    for f in _PACKAGED})
+        function = aws.lambda_.Function(
+            f"{name}-function", name=args.function_name, role=role.arn, runtime="python3.12",
+            handler="failover.readiness.handler", code=code, timeout=args.timeout,
+            memory_size=args.memory_size, environment={"variables": env}, tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, role_policy]))
+        schedule = aws.cloudwatch.EventRule(
+            f"{name}-schedule", name=f"{args.function_name}-schedule",
+            description="Run the DR readiness checks (drctl doctor) on a schedule",
+            schedule_expression=args.schedule, tags=tags, opts=child)
+        aws.lambda_.Permission(
+            f"{name}-invoke", action="lambda:InvokeFunction", function=function.name,
+            principal="events.amazonaws.com", source_arn=schedule.arn, opts=child)
+        aws.cloudwatch.EventTarget(f"{name}-target", rule=schedule.name, arn=function.arn, opts=child)
+        alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-alarm", name="MegaTicket-DR-Readiness",
+            alarm_description="A DR readiness check failed (run `drctl doctor --stack tokyo` for the "
+                              "failing check and its fix), or the readiness Lambda stopped reporting.",
+            namespace=args.namespace, metric_name="Ready", statistic="Minimum",
+            period=args.alarm_period, evaluation_periods=1, threshold=1,
+            comparison_operator="LessThanThreshold", treat_missing_data="breaching",
+            alarm_actions=[args.approval_topic_arn], ok_actions=[args.approval_topic_arn],
+            tags=tags, opts=child)
+
+        self.function_arn = function.arn
+        self.function_name = function.name
+        self.alarm_arn = alarm.arn
+        self.role_arn = role.arn
+        self.register_outputs({"function_arn": self.function_arn, "function_name": self.function_name,
+                               "alarm_arn": self.alarm_arn, "role_arn": self.role_arn})
