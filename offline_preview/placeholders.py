@@ -54,4 +54,11 @@ def invoke_result(token: str, args: dict[str, Any]) -> dict[str, Any]:
         return {"names": [placeholder("az", "1"), placeholder("az", "2"), placeholder("az", "3")],
                 "zoneIds": [placeholder("az", "id1"), placeholder("az", "id2"), placeholder("az", "id3")],
                 "id": "azs"}
+    if token == "aws:ec2/getVpc:getVpc":
+        vpc_id = str(args.get("id") or "vpc")
+        return {"id": vpc_id, "cidrBlock": placeholder(f"vpc {vpc_id}", "cidrBlock"),
+                "arn": placeholder(f"vpc {vpc_id}", "arn")}
+    if token == "aws:index/getRegion:getRegion":
+        region = str(args.get("region") or args.get("name") or placeholder("aws", "region"))
+        return {"region": region, "name": region, "id": region}
     return {}

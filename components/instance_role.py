@@ -1,0 +1,112 @@
+"""The role the web and app instances run with (001 section 6.4), and nothing broader.
+
+- DynamoDB item actions (Get/Put/Update/Delete item, Query, Scan) on each MegaTicket table in
+  this stack's region and on its indexes: the documents grant `table/<prefix>-*`; naming the
+  tables is tighter and covers every table the app uses.
+- Bedrock InvokeModel(+WithResponseStream) on foundation models in this region (the documents
+  grant `*`).
+- AmazonSSMManagedInstanceCore, so operators reach instances with Session Manager, not SSH.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import pulumi
+import pulumi_aws as aws
+
+_PREFIX = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,40}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+DYNAMODB_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+)
+BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+TableNames = Union[Mapping[str, str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class InstanceRoleArgs:
+    role_name_prefix: str
+    region: str
+    account_id: pulumi.Input[str]
+    table_names: pulumi.Input[TableNames]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.role_name_prefix, str) or not _PREFIX.match(self.role_name_prefix):
+            raise ValueError(f"role_name_prefix must be 1-40 IAM name characters such as MegaTicket-DR "
+                             f"(got {self.role_name_prefix!r})")
+        if not isinstance(self.region, str) or not _REGION.match(self.region):
+            raise ValueError(f"region must be an AWS region such as ap-northeast-1 (got {self.region!r})")
+        if isinstance(self.table_names, (Mapping, list, tuple)) and not _names(self.table_names):
+            raise ValueError("table_names must name at least one table (got none)")
+
+
+def _names(table_names: Any) -> list[str]:
+    values = table_names.values() if isinstance(table_names, Mapping) else table_names
+    return sorted({str(v) for v in values})
+
+
+def policy_document(region: str, account_id: str, table_names: Any) -> str:
+    """The inline policy JSON for the given (resolved) account and table names."""
+    names = _names(table_names)
+    if not names:
+        raise ValueError("table_names must name at least one table (got none)")
+    tables = [f"arn:aws:dynamodb:{region}:{account_id}:table/{n}" for n in names]
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "MegaTicketTables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS),
+             "Resource": [arn for t in tables for arn in (t, f"{t}/index/*")]},
+            {"Sid": "BedrockInvoke", "Effect": "Allow", "Action": list(BEDROCK_ACTIONS),
+             "Resource": f"arn:aws:bedrock:{region}::foundation-model/*"},
+        ],
+    }, ensure_ascii=False)
+
+
+class InstanceRole(pulumi.ComponentResource):
+    instance_profile_arn: pulumi.Output[str]
+    instance_profile_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: InstanceRoleArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("megaticket-dr:compute:InstanceRole", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        role_name = f"{args.role_name_prefix}-EC2-Role"
+        role = aws.iam.Role(
+            f"{name}-role", name=role_name,
+            description="MegaTicket web/app instances: their tables, Bedrock, SSM",
+            assume_role_policy=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Principal": {"Service": "ec2.amazonaws.com"}}],
+            }),
+            tags={**tags, "Name": role_name}, opts=child)
+        document = pulumi.Output.all(args.account_id, args.table_names).apply(
+            lambda values: policy_document(args.region, values[0], values[1]))
+        aws.iam.RolePolicy(f"{name}-app-access", role=role.id, name="megaticket-app-access",
+                           policy=document, opts=child)
+        aws.iam.RolePolicyAttachment(f"{name}-ssm-core", role=role.name, policy_arn=SSM_CORE,
+                                     opts=child)
+        profile_name = f"{args.role_name_prefix}-EC2-Profile"
+        profile = aws.iam.InstanceProfile(f"{name}-profile", name=profile_name, role=role.name,
+                                          tags={**tags, "Name": profile_name}, opts=child)
+        self.instance_profile_arn = profile.arn
+        self.instance_profile_name = profile.name
+        self.role_arn = role.arn
+        self.register_outputs({"instance_profile_arn": self.instance_profile_arn,
+                               "instance_profile_name": self.instance_profile_name,
+                               "role_arn": self.role_arn})

@@ -1,0 +1,126 @@
+"""The public Application Load Balancer in front of the web tier (the site users reach).
+
+HTTP 80 forwards to the web target group, or redirects to HTTPS 443 when a certificate is
+configured. The target group health check is `/api/health` expecting exactly 200, so the 307
+redirect failure of 001 section 6.1 shows up as unhealthy instead of passing. The security group
+admits 80/443 from anywhere: users and Route53's health checkers (which have no fixed small
+range) must reach it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")  # ELB and TG names
+_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_CERT = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+def target_group_name(lb_name: str) -> str:
+    """`<lb name>-TG` within the 32-character limit (failover/settings.py derives the same)."""
+    return f"{lb_name}-TG"[:32].rstrip("-")
+
+
+def check_lb_args(lb_name: str, port: int, health_path: str) -> None:
+    if not isinstance(lb_name, str) or not _NAME.match(lb_name):
+        raise ValueError(f"load balancer name must be 1-32 letters, digits or inner - "
+                         f"(got {lb_name!r})")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"port must be an integer from 1 to 65535 (got {port!r})")
+    if not isinstance(health_path, str) or not _PATH.match(health_path):
+        raise ValueError(f'health_path must be a URL path starting with "/" (got {health_path!r})')
+
+
+@dataclass(frozen=True)
+class WebAlbArgs:
+    alb_name: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    port: int = 3000
+    health_path: str = "/api/health"
+    certificate_arn: Optional[str] = None
+    deletion_protection: bool = True
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_lb_args(self.alb_name, self.port, self.health_path)
+        if self.certificate_arn is not None and not (isinstance(self.certificate_arn, str)
+                                                     and _CERT.match(self.certificate_arn)):
+            raise ValueError(f"certificate_arn must be an ACM certificate ARN "
+                             f"(got {self.certificate_arn!r})")
+        if not isinstance(self.deletion_protection, bool):
+            raise ValueError(f"deletion_protection must be True or False "
+                             f"(got {self.deletion_protection!r})")
+
+
+class WebAlb(pulumi.ComponentResource):
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: WebAlbArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("megaticket-dr:traffic:WebAlb", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-sg", name=f"{args.alb_name}-SG", vpc_id=args.vpc_id,
+            description=f"{args.alb_name}: HTTP/HTTPS from the internet and Route53 health checkers",
+            tags={**tags, "Name": f"{args.alb_name}-SG"}, opts=child)
+        for port in (80, 443):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-in-{port}", security_group_id=sg.id, ip_protocol="tcp", from_port=port,
+                to_port=port, cidr_ipv4="0.0.0.0/0", description=f"port {port} from anywhere",
+                opts=child)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-out-targets", security_group_id=sg.id, ip_protocol="tcp", from_port=args.port,
+            to_port=args.port, cidr_ipv4="0.0.0.0/0",
+            description=f"to the web targets on {args.port} (their own group admits only this ALB)",
+            opts=child)
+        alb = aws.lb.LoadBalancer(
+            f"{name}-alb", name=args.alb_name, load_balancer_type="application", internal=False,
+            security_groups=[sg.id], subnets=args.subnet_ids, drop_invalid_header_fields=True,
+            enable_deletion_protection=args.deletion_protection, tags={**tags, "Name": args.alb_name},
+            opts=child)
+        tg_name = target_group_name(args.alb_name)
+        tg = aws.lb.TargetGroup(
+            f"{name}-tg", name=tg_name, port=args.port, protocol="HTTP", target_type="instance",
+            vpc_id=args.vpc_id, deregistration_delay=30,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",
+                matcher="200", interval=15, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
+            tags={**tags, "Name": tg_name}, opts=child)
+        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=tg.arn)]
+        if args.certificate_arn:
+            aws.lb.Listener(
+                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+                default_actions=[aws.lb.ListenerDefaultActionArgs(
+                    type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        port="443", protocol="HTTPS", status_code="HTTP_301"))],
+                tags=tags, opts=child)
+            aws.lb.Listener(
+                f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
+                certificate_arn=args.certificate_arn, ssl_policy=TLS_POLICY, default_actions=forward,
+                tags=tags, opts=child)
+        else:
+            aws.lb.Listener(f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+                            default_actions=forward, tags=tags, opts=child)
+        self.dns_name = alb.dns_name
+        self.zone_id = alb.zone_id
+        self.arn = alb.arn
+        self.arn_suffix = alb.arn_suffix
+        self.target_group_arn = tg.arn
+        self.security_group_id = sg.id
+        self.register_outputs({"dns_name": self.dns_name, "zone_id": self.zone_id, "arn": self.arn,
+                               "arn_suffix": self.arn_suffix, "target_group_arn": self.target_group_arn,
+                               "security_group_id": self.security_group_id})
