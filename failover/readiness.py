@@ -62,7 +62,8 @@ def from_env(env: Mapping[str, str]) -> CheckSettings:
                 values[f.name] = type(default)(raw)
             except ValueError:
                 raise ReadinessSettingsError(
-                    f"environment variable {key}={raw!r} must be a {type(default).__name__}") from None
+                    f"environment variable {key}={raw!r} must be "
+                    f"{'an integer' if isinstance(default, int) else 'a number'}") from None
         else:
             values[f.name] = raw
     return CheckSettings(**values)

@@ -1,0 +1,95 @@
+"""Readiness component under the shared Pulumi mocks: schedule, least-privilege role, alarm, package."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.readiness import Readiness, ReadinessArgs, policy_document
+from failover.checks import CheckSettings
+from offline_preview.engine import UNKNOWN, ProgramRun
+from tests.conftest import run_component
+
+TOPIC = "arn:aws:sns:ap-northeast-1:111122223333:stfc-topic-dev-an1-approval"
+MACHINE = "arn:aws:states:ap-northeast-1:111122223333:stateMachine:stfc-stepfunction-dev-an1"
+
+
+def _run(preview: bool, **overrides: Any) -> ProgramRun:
+    def body() -> None:
+        tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
+        args = ReadinessArgs(**{"checks": CheckSettings(), "approval_topic_arn": TOPIC,
+                                "state_machine_arn": MACHINE,
+                                "health_check_id": pulumi.Output.from_input("⟨seoul.healthCheckId⟩"),
+                                **overrides})
+        Readiness("readiness", args, pulumi.ResourceOptions(provider=tokyo))
+    return run_component(body, preview)
+
+
+def test_lambda_runs_the_checks_every_30_minutes_in_tokyo(preview: bool) -> None:
+    run = _run(preview)
+    component = run.one("megaticket-dr:readiness:Readiness", "readiness")
+    function = run.one("aws:lambda/function:Function", "readiness-function")
+    assert function.parent == component.urn and run.region_of(function) == "ap-northeast-1"
+    assert function.inputs["name"] == "stfc-lambda-dev-readiness"
+    assert function.inputs["handler"] == "failover.readiness.handler"
+    env = function.inputs["environment"]["variables"]
+    assert env["METRIC_NAMESPACE"] == "MegaTicket/DR/Readiness"
+    assert env["APPROVAL_TOPIC_NAME"] == "stfc-topic-dev-an1-approval"
+    assert env["HEALTH_CHECK_ID"] == "⟨seoul.healthCheckId⟩"
+    rule = run.one("aws:cloudwatch/eventRule:EventRule", "readiness-schedule")
+    assert rule.inputs["scheduleExpression"] == "rate(30 minutes)"
+    permission = run.one("aws:lambda/permission:Permission", "readiness-invoke")
+    assert permission.inputs["principal"] == "events.amazonaws.com"
+
+
+def test_alarm_on_ready_notifies_the_approval_topic_and_missing_data_is_not_ready(preview: bool) -> None:
+    alarm = _run(preview).one("aws:cloudwatch/metricAlarm:MetricAlarm", "readiness-alarm").inputs
+    assert (alarm["namespace"], alarm["metricName"], alarm["statistic"]) == (
+        "MegaTicket/DR/Readiness", "Ready", "Minimum")
+    assert (alarm["comparisonOperator"], alarm["threshold"], alarm["period"]) == (
+        "LessThanThreshold", 1, 3600)
+    assert alarm["treatMissingData"] == "breaching"
+    assert alarm["alarmActions"] == [TOPIC] and alarm["okActions"] == [TOPIC]
+
+
+def test_role_only_reads_and_puts_metrics_into_its_own_namespace(preview: bool) -> None:
+    run = _run(preview)
+    policy = run.one("aws:iam/rolePolicy:RolePolicy", "readiness-policy").inputs["policy"]
+    if preview:
+        assert policy == UNKNOWN  # depends on the log group ARN, unknown in preview
+        return
+    statements = {s["Sid"]: s for s in json.loads(policy)["Statement"]}
+    actions = [a for s in statements.values() for a in ([s["Action"]] if isinstance(s["Action"], str)
+                                                        else s["Action"])]
+    assert all(a.split(":")[1].startswith(("Describe", "List", "Get", "PutMetricData", "CreateLogStream",
+                                           "PutLogEvents")) for a in actions), actions
+    put = statements["PutReadinessMetrics"]
+    assert put["Condition"] == {"StringEquals": {"cloudwatch:namespace": "MegaTicket/DR/Readiness"}}
+    assert statements["ReadExecutions"]["Resource"] == MACHINE
+    assert statements["ReadApprovalSubscriptions"]["Resource"] == TOPIC
+    assert statements["ReadRules"]["Resource"] == [
+        "arn:aws:events:us-east-1:111122223333:rule/ssw-dr-failover-observation-alarm-rule",
+        "arn:aws:events:ap-northeast-1:111122223333:rule/ssw-dr-failover-dr-event-bus/pldr-dr-failover-rule"]
+
+
+def test_policy_scopes_tables_to_the_primary_region() -> None:
+    doc = json.loads(policy_document(CheckSettings(), "MegaTicket/DR/Readiness", "111122223333", MACHINE,
+                                     TOPIC, "arn:aws:logs:ap-northeast-1:111122223333:log-group:x"))
+    tables = next(s for s in doc["Statement"] if s["Sid"] == "ReadReplicas")["Resource"]
+    assert tables[0] == "arn:aws:dynamodb:ap-northeast-2:111122223333:table/KDT-Msp4-PLDR-performances"
+    assert len(tables) == 4 and not any("*" in t for t in tables)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("schedule", "every 30 minutes", "schedule must be an EventBridge expression"),
+    ("namespace", "AWS/DynamoDB", "namespace must be a custom CloudWatch namespace"),
+    ("timeout", 5, "timeout must be an integer from 30 to 900"),
+])
+def test_bad_arguments_fail_with_one_line_naming_the_field(field: str, value: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ReadinessArgs(checks=CheckSettings(), approval_topic_arn=TOPIC, state_machine_arn=MACHINE,
+                      **{field: value})
