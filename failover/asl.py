@@ -58,6 +58,9 @@ def _check_positive(name: str, value: int, minimum: int = 1) -> None:
 
 
 def _check_arn(name: str, value: str, service: str) -> None:
+    # The offline preview renders values that exist only after deploy as ⟨resource.property⟩.
+    if isinstance(value, str) and value.startswith("⟨") and value.endswith("⟩"):
+        return
     if not isinstance(value, str) or not value.startswith("arn:") or f":{service}:" not in value:
         raise ValueError(f"{name} must be an arn:...:{service}:... ARN, got {value!r}")
 

@@ -1,0 +1,694 @@
+"""The automated failover pipeline: alarm -> EventBridge (us-east-1 -> Tokyo bus) -> Step Functions.
+
+Event path (names from the 001 document, section 7):
+  us-east-1 rule `ssw-dr-failover-observation-alarm-rule` matches the detection alarm entering ALARM
+  and forwards it to the Tokyo bus `ssw-dr-failover-dr-event-bus` (role: events:PutEvents on that bus
+  only); Tokyo rule `pldr-dr-failover-rule` starts `stfc-stepfunction-dev-an1` (role:
+  states:StartExecution on that machine only).
+
+The state machines come from `failover/asl.py` (built in Python inside `Output.all(...).apply`); the
+Lambdas are packaged from `failover/` and configured through the environment contract of
+`failover/settings.py`. Every Lambda has its own role scoped to the resources its step touches.
+
+Caller passes the DR-region provider in `opts.provider` and the us-east-1 provider in
+`args.alarm_provider`; this component never creates providers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
+
+FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
+RUNTIME = "python3.12"
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+NLB_MODES = ("standby", "on-failover")
+
+# Lambda name suffix -> (handler in failover/handlers.py, timeout field of StepTimeouts)
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "step0": ("failover.handlers.step0_request_approval", "approval"),
+    "step1": ("failover.handlers.step1_nlb", "nlb"),
+    "step2": ("failover.handlers.step2_launch_template", "launch_template"),
+    "step3": ("failover.handlers.step3_scale", "scale"),
+    "step4": ("failover.handlers.step4_verify", "verify"),
+    "failback": ("failover.handlers.failback", "failback"),
+}
+
+
+@dataclass(frozen=True)
+class StepTimeouts:
+    """Lambda timeouts in seconds (stack config `failover.lambdaTimeouts`)."""
+
+    approval: int = 30
+    nlb: int = 120
+    launch_template: int = 60
+    scale: int = 60
+    verify: int = 60
+    failback: int = 120
+
+    def __post_init__(self) -> None:
+        for key, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, int) or not 3 <= value <= 900:
+                raise ValueError(f"lambda timeout {key} must be 3-900 seconds (got {value!r})")
+
+
+@dataclass(frozen=True)
+class CapacityArgs:
+    min: int
+    desired: int
+    max: int
+
+    def __post_init__(self) -> None:
+        if (
+            not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in (self.min, self.desired, self.max)
+            )
+            or not 0 <= self.min <= self.desired <= self.max
+        ):
+            raise ValueError(f"capacity must satisfy 0 <= min <= desired <= max (got {self})")
+
+
+@dataclass(frozen=True)
+class FailoverPipelineArgs:
+    alarm_provider: pulumi.ProviderResource  # us-east-1, where the detection alarm lives
+    vpc_id: pulumi.Input[str]
+    app_subnet_ids: pulumi.Input[Sequence[str]]
+    alb_dns_name: pulumi.Input[str]
+    app_capacity: CapacityArgs
+    web_capacity: CapacityArgs
+    approver_emails: tuple[str, ...] = ()
+    approver_sms: tuple[str, ...] = ()
+    web_launch_template_arn: Optional[pulumi.Input[str]] = None  # scopes step 2's IAM to one template
+    state_machine_name: str = "stfc-stepfunction-dev-an1"
+    failback_state_machine_name: str = "stfc-stepfunction-dev-an1-failback"
+    approval_topic_name: str = "stfc-topic-dev-an1-approval"
+    event_bus_name: str = "ssw-dr-failover-dr-event-bus"
+    observation_rule_name: str = "ssw-dr-failover-observation-alarm-rule"
+    failover_rule_name: str = "pldr-dr-failover-rule"
+    alarm_name: str = "MegaTicket-Primary-HealthCheck-Alarm"
+    lambda_prefix: str = "stfc-lambda-dev"
+    approval_timeout_seconds: int = 3600
+    approval_heartbeat_seconds: Optional[int] = None
+    approval_timeout_action: str = "fail"
+    lambda_timeouts: StepTimeouts = field(default_factory=StepTimeouts)
+    poll_seconds: int = 15
+    max_polls: int = 40
+    nlb_name: str = "MegaTicket-DR-NLB"
+    nlb_mode: str = "standby"
+    app_port: int = 3001
+    health_path: str = "/api/health"
+    health_scheme: str = "http"
+    web_launch_template_name: str = "MegaTicket-DR-Web-LT"
+    app_asg_name: str = "MegaTicket-DR-App-ASG"
+    web_asg_name: str = "MegaTicket-DR-Web-ASG"
+    expected_region: str = "ap-northeast-1"
+    lock_namespace: str = "MegaTicket/DR"
+    lock_metric: str = "FailoverLock"
+    lock_alarm_name: str = "MegaTicket-Failback-Lock"
+    lock_region: str = "us-east-1"
+    log_retention_days: int = 90
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key in (
+            "state_machine_name",
+            "failback_state_machine_name",
+            "approval_topic_name",
+            "event_bus_name",
+            "observation_rule_name",
+            "failover_rule_name",
+            "lambda_prefix",
+            "nlb_name",
+            "web_launch_template_name",
+            "app_asg_name",
+            "web_asg_name",
+            "lock_alarm_name",
+        ):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not _NAME.match(value):
+                raise ValueError(f"{key} must be 1-64 letters, digits, '.', '_' or '-' (got {value!r})")
+        if self.approval_timeout_action not in TIMEOUT_ACTIONS:
+            raise ValueError(
+                f"approval_timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)} "
+                f"(got {self.approval_timeout_action!r})"
+            )
+        if self.nlb_mode not in NLB_MODES:
+            raise ValueError(f"nlb_mode must be one of {', '.join(NLB_MODES)} (got {self.nlb_mode!r})")
+        if not 60 <= self.approval_timeout_seconds <= 7 * 24 * 3600:
+            raise ValueError(
+                f"approval_timeout_seconds must be 60-604800 (got {self.approval_timeout_seconds})"
+            )
+        for email in self.approver_emails:
+            if not _EMAIL.match(email):
+                raise ValueError(f"approver_emails: {email!r} is not an email address")
+        for number in self.approver_sms:
+            if not _E164.match(number):
+                raise ValueError(f"approver_sms: {number!r} is not an E.164 number such as +821012345678")
+        if not 1 <= self.app_port <= 65535:
+            raise ValueError(f"app_port must be 1-65535 (got {self.app_port})")
+        if not self.health_path.startswith("/"):
+            raise ValueError(f"health_path must start with '/' (got {self.health_path!r})")
+        if self.health_scheme not in ("http", "https"):
+            raise ValueError(f"health_scheme must be http or https (got {self.health_scheme!r})")
+        if self.log_retention_days not in (
+            1,
+            3,
+            5,
+            7,
+            14,
+            30,
+            60,
+            90,
+            120,
+            150,
+            180,
+            365,
+            400,
+            545,
+            731,
+            1827,
+            3653,
+        ):
+            raise ValueError(
+                f"log_retention_days must be a CloudWatch retention value (got {self.log_retention_days})"
+            )
+
+    @property
+    def heartbeat(self) -> Optional[int]:
+        """Step Functions needs HeartbeatSeconds < TimeoutSeconds; equal (the config default) means none."""
+        hb = self.approval_heartbeat_seconds
+        return hb if hb is not None and hb < self.approval_timeout_seconds else None
+
+
+def _policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def _assume(service: str) -> str:
+    return _policy([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+class FailoverPipeline(pulumi.ComponentResource):
+    """Approval topic, event path, six Lambdas, failover and failback state machines."""
+
+    state_machine_arn: pulumi.Output[str]
+    failback_state_machine_arn: pulumi.Output[str]
+    approval_topic_arn: pulumi.Output[str]
+    event_bus_arn: pulumi.Output[str]
+    observation_rule_arn: pulumi.Output[str]
+    function_names: pulumi.Output[dict[str, str]]
+
+    def __init__(
+        self, name: str, args: FailoverPipelineArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
+        if opts is None or opts.provider is None:
+            raise ValueError(f"{name}: opts.provider must be the DR-region provider")
+        if args.alarm_provider is None:
+            raise ValueError(f"{name}: args.alarm_provider must be the us-east-1 provider")
+        super().__init__("megaticket-dr:failover:Pipeline", name, None, opts)
+        dr = pulumi.ResourceOptions(parent=self, provider=opts.provider)
+        east = pulumi.ResourceOptions(parent=self, provider=args.alarm_provider)
+        tags = {**dict(args.tags), "Component": "failover-pipeline"}
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=opts.provider))
+        region = args.expected_region
+        account = identity.account_id
+        arn = _Arns(region, account, args)
+
+        # --- approval topic (SNS-managed KMS key) and its two channels -------------------------------
+        topic = aws.sns.Topic(
+            f"{name}-approval-topic",
+            name=args.approval_topic_name,
+            kms_master_key_id="alias/aws/sns",
+            tags=tags,
+            opts=dr,
+        )
+        for i, email in enumerate(args.approver_emails):
+            aws.sns.TopicSubscription(
+                f"{name}-approver-email-{i}", topic=topic.arn, protocol="email", endpoint=email, opts=dr
+            )
+        for i, number in enumerate(args.approver_sms):
+            aws.sns.TopicSubscription(
+                f"{name}-approver-sms-{i}", topic=topic.arn, protocol="sms", endpoint=number, opts=dr
+            )
+
+        # --- Lambdas ------------------------------------------------------------------------------------
+        env = self._environment(args, topic.arn)
+        code = pulumi.AssetArchive({"failover": pulumi.FileArchive(str(FAILOVER_DIR))})
+        functions: dict[str, aws.lambda_.Function] = {}
+        roles: dict[str, aws.iam.Role] = {}
+        for key, (handler, timeout_field) in FUNCTIONS.items():
+            fn_name = f"{args.lambda_prefix}-{key}"
+            log_group = aws.cloudwatch.LogGroup(
+                f"{name}-{key}-logs",
+                name=f"/aws/lambda/{fn_name}",
+                retention_in_days=args.log_retention_days,
+                tags=tags,
+                opts=dr,
+            )
+            role = aws.iam.Role(
+                f"{name}-{key}-role",
+                name=f"{fn_name}-role"[:64],
+                assume_role_policy=_assume("lambda.amazonaws.com"),
+                tags=tags,
+                opts=dr,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-{key}-logs-policy",
+                role=role.id,
+                policy=log_group.arn.apply(
+                    lambda lg: _policy(
+                        [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": [f"{lg}:*"],
+                            }
+                        ]
+                    )
+                ),
+                opts=dr,
+            )
+            roles[key] = role
+            functions[key] = aws.lambda_.Function(
+                f"{name}-{key}",
+                name=fn_name,
+                runtime=RUNTIME,
+                handler=handler,
+                code=code,
+                role=role.arn,
+                timeout=getattr(args.lambda_timeouts, timeout_field),
+                memory_size=256,
+                environment={"variables": env},
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, provider=opts.provider, depends_on=[log_group]),
+            )
+
+        # --- state machines -------------------------------------------------------------------------
+        sfn_role = aws.iam.Role(
+            f"{name}-sfn-role",
+            name=f"{args.state_machine_name}-role"[:64],
+            assume_role_policy=_assume("states.amazonaws.com"),
+            tags=tags,
+            opts=dr,
+        )
+        fn_arns = [f.arn for f in functions.values()]
+        aws.iam.RolePolicy(
+            f"{name}-sfn-policy",
+            role=sfn_role.id,
+            policy=pulumi.Output.all(topic.arn, *fn_arns).apply(
+                lambda a: _policy(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": "lambda:InvokeFunction",
+                            "Resource": [*a[1:], *[f"{x}:*" for x in a[1:]]],
+                        },
+                        {"Effect": "Allow", "Action": "sns:Publish", "Resource": a[0]},
+                        # Log delivery and X-Ray do not support resource-level permissions.
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogDelivery",
+                                "logs:GetLogDelivery",
+                                "logs:UpdateLogDelivery",
+                                "logs:DeleteLogDelivery",
+                                "logs:ListLogDeliveries",
+                                "logs:PutResourcePolicy",
+                                "logs:DescribeResourcePolicies",
+                                "logs:DescribeLogGroups",
+                                "xray:PutTraceSegments",
+                                "xray:PutTelemetryRecords",
+                                "xray:GetSamplingRules",
+                                "xray:GetSamplingTargets",
+                            ],
+                            "Resource": "*",
+                        },
+                    ]
+                )
+            ),
+            opts=dr,
+        )
+        timeout_sum = args.lambda_timeouts
+        fo = functions
+        failover_json = pulumi.Output.all(
+            fo["step0"].arn,
+            fo["step1"].arn,
+            fo["step2"].arn,
+            fo["step3"].arn,
+            fo["step4"].arn,
+            topic.arn,
+        ).apply(
+            lambda a: json.dumps(
+                failover_definition(
+                    step0_arn=a[0],
+                    step1_arn=a[1],
+                    step2_arn=a[2],
+                    step3_arn=a[3],
+                    step4_arn=a[4],
+                    topic_arn=a[5],
+                    approval_timeout_seconds=args.approval_timeout_seconds,
+                    approval_heartbeat_seconds=args.heartbeat,
+                    timeout_action=args.approval_timeout_action,
+                    poll_seconds=args.poll_seconds,
+                    max_polls=args.max_polls,
+                    task_timeout_seconds=max(
+                        timeout_sum.nlb, timeout_sum.launch_template, timeout_sum.scale, timeout_sum.verify
+                    )
+                    + 30,
+                )
+            )
+        )
+        failback_json = pulumi.Output.all(fo["failback"].arn, topic.arn).apply(
+            lambda a: json.dumps(
+                failback_definition(
+                    failback_arn=a[0],
+                    topic_arn=a[1],
+                    poll_seconds=args.poll_seconds,
+                    max_polls=args.max_polls,
+                    task_timeout_seconds=timeout_sum.failback + 30,
+                )
+            )
+        )
+        machines = {}
+        for key, sm_name, definition in (
+            ("failover", args.state_machine_name, failover_json),
+            ("failback", args.failback_state_machine_name, failback_json),
+        ):
+            log_group = aws.cloudwatch.LogGroup(
+                f"{name}-{key}-sfn-logs",
+                name=f"/aws/vendedlogs/states/{sm_name}",
+                retention_in_days=args.log_retention_days,
+                tags=tags,
+                opts=dr,
+            )
+            machines[key] = aws.sfn.StateMachine(
+                f"{name}-{key}-state-machine",
+                name=sm_name,
+                role_arn=sfn_role.arn,
+                definition=definition,
+                # Execution data stays out of the logs: the approval payload carries the task token.
+                logging_configuration={
+                    "log_destination": log_group.arn.apply(lambda a: f"{a}:*"),
+                    "include_execution_data": False,
+                    "level": "ALL",
+                },
+                tracing_configuration={"enabled": True},
+                tags=tags,
+                opts=dr,
+            )
+
+        # --- least-privilege policies per step (after the machines: step0 reads its own machine) -----
+        policies = {
+            "step0": pulumi.Output.all(topic.arn, machines["failover"].arn).apply(
+                lambda a: _policy(
+                    [
+                        {"Effect": "Allow", "Action": "sns:Publish", "Resource": a[0]},
+                        {"Effect": "Allow", "Action": "states:ListExecutions", "Resource": a[1]},
+                    ]
+                )
+            ),
+            "step1": arn.elb_policy(create=True),
+            "step2": arn.launch_template_policy(),
+            "step3": arn.scale_policy(detach=False),
+            "step4": arn.lock_policy(write=True),
+            "failback": pulumi.Output.all(
+                arn.elb_policy(create=False),
+                arn.scale_policy(detach=True),
+                arn.launch_template_policy(),
+                arn.lock_policy(write=False),
+            ).apply(lambda docs: _policy([s for d in docs for s in json.loads(d)["Statement"]])),
+        }
+        for key, doc in policies.items():
+            aws.iam.RolePolicy(f"{name}-{key}-policy", role=roles[key].id, policy=doc, opts=dr)
+
+        # --- event path -----------------------------------------------------------------------------
+        bus = aws.cloudwatch.EventBus(f"{name}-bus", name=args.event_bus_name, tags=tags, opts=dr)
+        pattern = json.dumps(
+            {
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm State Change"],
+                "detail": {"alarmName": [args.alarm_name], "state": {"value": ["ALARM"]}},
+            }
+        )
+        observation = aws.cloudwatch.EventRule(
+            f"{name}-observation-rule",
+            name=args.observation_rule_name,
+            event_pattern=pattern,
+            description=f"{args.alarm_name} in ALARM -> {args.event_bus_name} ({region})",
+            tags=tags,
+            opts=east,
+        )
+        forward_role = aws.iam.Role(
+            f"{name}-forward-role",
+            name=f"{args.observation_rule_name}-role"[:64],
+            assume_role_policy=_assume("events.amazonaws.com"),
+            tags=tags,
+            opts=east,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-forward-policy",
+            role=forward_role.id,
+            policy=bus.arn.apply(
+                lambda b: _policy([{"Effect": "Allow", "Action": "events:PutEvents", "Resource": b}])
+            ),
+            opts=east,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-observation-target",
+            rule=observation.name,
+            target_id="TokyoEventBus",
+            arn=bus.arn,
+            role_arn=forward_role.arn,
+            opts=east,
+        )
+        failover_rule = aws.cloudwatch.EventRule(
+            f"{name}-failover-rule",
+            name=args.failover_rule_name,
+            event_bus_name=bus.name,
+            event_pattern=pattern,
+            description=f"start {args.state_machine_name} when Seoul's health check alarm fires",
+            tags=tags,
+            opts=dr,
+        )
+        start_role = aws.iam.Role(
+            f"{name}-start-role",
+            name=f"{args.failover_rule_name}-role"[:64],
+            assume_role_policy=_assume("events.amazonaws.com"),
+            tags=tags,
+            opts=dr,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-start-policy",
+            role=start_role.id,
+            policy=machines["failover"].arn.apply(
+                lambda m: _policy([{"Effect": "Allow", "Action": "states:StartExecution", "Resource": m}])
+            ),
+            opts=dr,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-failover-target",
+            rule=failover_rule.name,
+            event_bus_name=bus.name,
+            target_id="FailoverStateMachine",
+            arn=machines["failover"].arn,
+            role_arn=start_role.arn,
+            retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
+            opts=dr,
+        )
+
+        self.state_machine_arn = machines["failover"].arn
+        self.failback_state_machine_arn = machines["failback"].arn
+        self.approval_topic_arn = topic.arn
+        self.event_bus_arn = bus.arn
+        self.observation_rule_arn = observation.arn
+        self.function_names = pulumi.Output.all(*[f.name for f in functions.values()]).apply(
+            lambda names: dict(zip(FUNCTIONS, names, strict=True))
+        )
+        self.register_outputs(
+            {
+                "state_machine_arn": self.state_machine_arn,
+                "failback_state_machine_arn": self.failback_state_machine_arn,
+                "approval_topic_arn": self.approval_topic_arn,
+                "event_bus_arn": self.event_bus_arn,
+                "observation_rule_arn": self.observation_rule_arn,
+                "function_names": self.function_names,
+            }
+        )
+
+    @staticmethod
+    def _environment(
+        args: FailoverPipelineArgs, topic_arn: pulumi.Output[str]
+    ) -> dict[str, pulumi.Input[str]]:
+        """Exactly the variables `failover.settings.Settings.from_env` reads."""
+        return {
+            "NLB_NAME": args.nlb_name,
+            "NLB_MODE": args.nlb_mode,
+            "VPC_ID": args.vpc_id,
+            "APP_SUBNET_IDS": pulumi.Output.from_input(args.app_subnet_ids).apply(lambda s: ",".join(s)),
+            "APP_PORT": str(args.app_port),
+            "HEALTH_PATH": args.health_path,
+            "WEB_LAUNCH_TEMPLATE_NAME": args.web_launch_template_name,
+            "APP_ASG_NAME": args.app_asg_name,
+            "WEB_ASG_NAME": args.web_asg_name,
+            "APP_MIN": str(args.app_capacity.min),
+            "APP_DESIRED": str(args.app_capacity.desired),
+            "APP_MAX": str(args.app_capacity.max),
+            "WEB_MIN": str(args.web_capacity.min),
+            "WEB_DESIRED": str(args.web_capacity.desired),
+            "WEB_MAX": str(args.web_capacity.max),
+            "ALB_DNS_NAME": args.alb_dns_name,
+            "EXPECTED_REGION": args.expected_region,
+            "APPROVAL_TOPIC_ARN": topic_arn,
+            "LOCK_NAMESPACE": args.lock_namespace,
+            "LOCK_METRIC": args.lock_metric,
+            "LOCK_REGION": args.lock_region,
+            "LOCK_ALARM_NAME": args.lock_alarm_name,
+            "NLB_TARGET_GROUP_NAME": f"{args.nlb_name}-TG"[:32].rstrip("-"),
+            "HEALTH_SCHEME": args.health_scheme,
+            "HTTP_TIMEOUT_SECONDS": "5",
+        }
+
+
+class _Arns:
+    """IAM statements scoped to the named resources of one region and account."""
+
+    def __init__(self, region: str, account: pulumi.Output[str], args: FailoverPipelineArgs) -> None:
+        self.region = region
+        self.account = account
+        self.args = args
+
+    def elb_policy(self, create: bool) -> pulumi.Output[str]:
+        a = self.args
+        tg = f"{a.nlb_name}-TG"[:32].rstrip("-")
+
+        def doc(acct: str) -> str:
+            base = f"arn:aws:elasticloadbalancing:{self.region}:{acct}"
+            lb, tgs, listeners = (
+                f"{base}:loadbalancer/net/{a.nlb_name}/*",
+                f"{base}:targetgroup/{tg}/*",
+                f"{base}:listener/net/{a.nlb_name}/*/*",
+            )
+            write = (
+                [
+                    "elasticloadbalancing:CreateLoadBalancer",
+                    "elasticloadbalancing:CreateTargetGroup",
+                    "elasticloadbalancing:CreateListener",
+                    "elasticloadbalancing:AddTags",
+                ]
+                if create
+                else [
+                    "elasticloadbalancing:DeleteLoadBalancer",
+                    "elasticloadbalancing:DeleteTargetGroup",
+                    "elasticloadbalancing:DeleteListener",
+                ]
+            )
+            return _policy(
+                [
+                    # Describe* calls do not support resource-level permissions.
+                    {
+                        "Effect": "Allow",
+                        "Resource": "*",
+                        "Action": [
+                            "elasticloadbalancing:DescribeLoadBalancers",
+                            "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeListeners",
+                            "elasticloadbalancing:DescribeTags",
+                            "elasticloadbalancing:DescribeTargetHealth",
+                        ],
+                    },
+                    {"Effect": "Allow", "Action": write, "Resource": [lb, tgs, listeners]},
+                ]
+            )
+
+        return self.account.apply(doc)
+
+    def launch_template_policy(self) -> pulumi.Output[str]:
+        a = self.args
+
+        def doc(values: list[Any]) -> str:
+            acct, lt_arn = values
+            resource = lt_arn or f"arn:aws:ec2:{self.region}:{acct}:launch-template/*"
+            return _policy(
+                [
+                    {"Effect": "Allow", "Action": "ec2:DescribeLaunchTemplateVersions", "Resource": "*"},
+                    {
+                        "Effect": "Allow",
+                        "Resource": resource,
+                        "Action": ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+                    },
+                ]
+            )
+
+        return pulumi.Output.all(self.account, a.web_launch_template_arn).apply(doc)
+
+    def scale_policy(self, detach: bool) -> pulumi.Output[str]:
+        a = self.args
+
+        def doc(acct: str) -> str:
+            groups = [
+                f"arn:aws:autoscaling:{self.region}:{acct}:autoScalingGroup:*:autoScalingGroupName/{n}"
+                for n in (a.app_asg_name, a.web_asg_name)
+            ]
+            attach = (
+                "autoscaling:DetachLoadBalancerTargetGroups"
+                if detach
+                else "autoscaling:AttachLoadBalancerTargetGroups"
+            )
+            return _policy(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Resource": "*",
+                        "Action": [
+                            "autoscaling:DescribeAutoScalingGroups",
+                            "elasticloadbalancing:DescribeTargetHealth",
+                        ],
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Resource": groups,
+                        "Action": ["autoscaling:UpdateAutoScalingGroup", attach],
+                    },
+                ]
+            )
+
+        return self.account.apply(doc)
+
+    def lock_policy(self, write: bool) -> pulumi.Output[str]:
+        a = self.args
+
+        def doc(acct: str) -> str:
+            if write:
+                return _policy(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": "cloudwatch:PutMetricData",
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"cloudwatch:namespace": a.lock_namespace}},
+                        }
+                    ]
+                )
+            return _policy(
+                [
+                    {"Effect": "Allow", "Action": "cloudwatch:GetMetricStatistics", "Resource": "*"},
+                    {
+                        "Effect": "Allow",
+                        "Action": "cloudwatch:DescribeAlarms",
+                        "Resource": f"arn:aws:cloudwatch:{a.lock_region}:{acct}:alarm:{a.lock_alarm_name}",
+                    },
+                ]
+            )
+
+        return self.account.apply(doc)

@@ -1,0 +1,243 @@
+"""FailoverPipeline under the shared Pulumi mocks: event path, roles scoped to named resources,
+state machines generated from failover/asl.py, Lambdas configured with the settings contract."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs
+from failover.settings import Settings
+from offline_preview.engine import UNKNOWN, ProgramRun
+from tests.conftest import run_component
+
+PIPELINE = "megaticket-dr:failover:Pipeline"
+RULE = "aws:cloudwatch/eventRule:EventRule"
+TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+FUNCTION = "aws:lambda/function:Function"
+MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+
+def _args(virginia: Any, **overrides: Any) -> FailoverPipelineArgs:
+    values: dict[str, Any] = {
+        "alarm_provider": virginia,
+        "vpc_id": "⟨network.vpcId⟩",
+        "app_subnet_ids": ["⟨subnet-a⟩", "⟨subnet-c⟩"],
+        "alb_dns_name": "⟨MegaTicket-DR-ALB.dnsName⟩",
+        "app_capacity": CapacityArgs(1, 1, 2),
+        "web_capacity": CapacityArgs(1, 1, 2),
+        "approver_emails": ("dr-oncall@example.com",),
+        "approver_sms": ("+821012345678",),
+        "approval_heartbeat_seconds": 3600,
+        "tags": {"Project": "MegaTicket"},
+    }
+    values.update(overrides)
+    return FailoverPipelineArgs(**values)
+
+
+def _run(preview: bool, **overrides: Any) -> ProgramRun:
+    def body() -> None:
+        tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
+        virginia = aws.Provider("us-east-1", region="us-east-1")
+        p = FailoverPipeline("failover", _args(virginia, **overrides), pulumi.ResourceOptions(provider=tokyo))
+        pulumi.export("stateMachineArn", p.state_machine_arn)
+        pulumi.export("functionNames", p.function_names)
+
+    return run_component(body, preview)
+
+
+def _policy(run: ProgramRun, name: str) -> dict[str, Any]:
+    doc = run.one(ROLE_POLICY, name).inputs["policy"]
+    if doc == UNKNOWN:  # preview: built from ARNs that exist only after deploy
+        return {"Statement": UNKNOWN}
+    return json.loads(doc) if isinstance(doc, str) else doc
+
+
+def test_every_child_is_parented_to_the_pipeline(preview: bool) -> None:
+    run = _run(preview)
+    parent = run.one(PIPELINE, "failover").urn
+    children = [r for r in run.resources if r.type not in (PIPELINE, "pulumi:providers:aws")]
+    assert children and all(r.parent == parent for r in children)
+    assert all(r.name.startswith("failover-") for r in children)
+
+
+def test_alarm_rule_lives_in_us_east_1_and_forwards_only_to_the_tokyo_bus(preview: bool) -> None:
+    run = _run(preview)
+    rule = run.one(RULE, "failover-observation-rule")
+    assert run.region_of(rule) == "us-east-1"
+    assert rule.inputs["name"] == "ssw-dr-failover-observation-alarm-rule"
+    pattern = json.loads(rule.inputs["eventPattern"])
+    assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+    assert pattern["detail"] == {
+        "alarmName": ["MegaTicket-Primary-HealthCheck-Alarm"],
+        "state": {"value": ["ALARM"]},
+    }
+    target = run.one(TARGET, "failover-observation-target")
+    assert run.region_of(target) == "us-east-1"
+    bus = run.one("aws:cloudwatch/eventBus:EventBus", "failover-bus")
+    assert bus.inputs["name"] == "ssw-dr-failover-dr-event-bus" and run.region_of(bus) == "ap-northeast-1"
+    statements = _policy(run, "failover-forward-policy")["Statement"]
+    if preview:
+        assert statements == UNKNOWN
+        return
+    assert [s["Action"] for s in statements] == ["events:PutEvents"]
+    assert statements[0]["Resource"] == target.inputs["arn"]
+
+
+def test_tokyo_rule_starts_only_the_failover_state_machine(preview: bool) -> None:
+    run = _run(preview)
+    rule = run.one(RULE, "failover-failover-rule")
+    assert rule.inputs["name"] == "pldr-dr-failover-rule"
+    assert rule.inputs["eventBusName"] == "ssw-dr-failover-dr-event-bus"
+    target = run.one(TARGET, "failover-failover-target")
+    statements = _policy(run, "failover-start-policy")["Statement"]
+    if preview:
+        assert statements == UNKNOWN
+        return
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        ("states:StartExecution", target.inputs["arn"])
+    ]
+
+
+def test_lambdas_are_python312_with_the_settings_contract_and_config_timeouts(preview: bool) -> None:
+    run = _run(preview)
+    fns = {r.inputs["name"]: r for r in run.by_type(FUNCTION)}
+    assert sorted(fns) == [
+        f"stfc-lambda-dev-{k}" for k in ("failback", "step0", "step1", "step2", "step3", "step4")
+    ]
+    expected_keys = set(Settings.__dataclass_fields__) and set(_settings_env_keys())
+    for fn in fns.values():
+        assert fn.inputs["runtime"] == "python3.12"
+        assert fn.inputs["handler"].startswith("failover.handlers.")
+        assert set(fn.inputs["environment"]["variables"]) == expected_keys
+    assert fns["stfc-lambda-dev-step1"].inputs["timeout"] == 120
+    env = fns["stfc-lambda-dev-step1"].inputs["environment"]["variables"]
+    assert env["APP_SUBNET_IDS"] == "⟨subnet-a⟩,⟨subnet-c⟩"
+    assert (env["NLB_MODE"], env["APP_PORT"], env["LOCK_REGION"]) == ("standby", "3001", "us-east-1")
+
+
+def _settings_env_keys() -> list[str]:
+    from failover.settings import Capacity
+
+    sample = Settings(
+        nlb_name="n",
+        nlb_mode="standby",
+        vpc_id="v",
+        app_subnet_ids=("subnet-1",),
+        app_port=1,
+        health_path="/",
+        web_launch_template_name="w",
+        app_asg_name="a",
+        web_asg_name="w",
+        app_capacity=Capacity(0, 0, 0),
+        web_capacity=Capacity(0, 0, 0),
+        alb_dns_name="d",
+        expected_region="r",
+        approval_topic_arn="arn:t",
+        lock_namespace="n",
+        lock_metric="m",
+        lock_region="r",
+        lock_alarm_name="a",
+    )
+    return list(sample.to_env())
+
+
+def test_state_machine_definition_is_generated_asl_with_config_timeouts(preview: bool) -> None:
+    run = _run(preview, approval_timeout_seconds=1800, approval_timeout_action="proceed")
+    machine = run.one(MACHINE, "failover-failover-state-machine")
+    assert machine.inputs["name"] == "stfc-stepfunction-dev-an1"
+    assert machine.inputs["loggingConfiguration"]["includeExecutionData"] is False
+    assert machine.inputs["tracingConfiguration"] == {"enabled": True}
+    if preview:
+        return  # the definition waits for the Lambda ARNs
+    definition = json.loads(machine.inputs["definition"])
+    approval = definition["States"]["Step0_WaitForApproval"]
+    assert approval["TimeoutSeconds"] == 1800
+    assert (
+        "HeartbeatSeconds" not in approval
+    )  # heartbeat 3600 >= timeout: omitted, as Step Functions requires
+    assert definition["States"]["Step0_ApprovalTimedOut"]["Next"] == "Step0_NotifyProceeding"
+    failback = run.one(MACHINE, "failover-failback-state-machine")
+    assert failback.inputs["name"] == "stfc-stepfunction-dev-an1-failback"
+
+
+def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
+    run = _run(preview)
+    step1 = _policy(run, "failover-step1-policy")["Statement"]
+    writes = [s for s in step1 if "elasticloadbalancing:CreateLoadBalancer" in s["Action"]][0]
+    assert any("loadbalancer/net/MegaTicket-DR-NLB/*" in r for r in writes["Resource"])
+    assert all("*" != r for r in writes["Resource"])
+    step3 = _policy(run, "failover-step3-policy")["Statement"]
+    update = [s for s in step3 if "autoscaling:UpdateAutoScalingGroup" in s["Action"]][0]
+    assert all(r.endswith(("MegaTicket-DR-App-ASG", "MegaTicket-DR-Web-ASG")) for r in update["Resource"])
+    step4 = _policy(run, "failover-step4-policy")["Statement"]
+    assert step4 == [
+        {
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "MegaTicket/DR"}},
+        }
+    ]
+    if preview:
+        return
+    step0 = _policy(run, "failover-step0-policy")["Statement"]
+    assert {s["Action"] for s in step0} == {"sns:Publish", "states:ListExecutions"}
+    assert [x["Resource"] for x in step0] == [
+        "⟨stfc-topic-dev-an1-approval.arn⟩",
+        "⟨stfc-stepfunction-dev-an1.arn⟩",
+    ]
+    # nothing in any step policy grants a wildcard action
+    for key in ("step0", "step1", "step2", "step3", "step4", "failback"):
+        for s in _policy(run, f"failover-{key}-policy")["Statement"]:
+            actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+            assert not any(a.endswith(":*") or a == "*" for a in actions)
+
+
+def test_step2_role_is_scoped_to_the_web_launch_template_when_its_arn_is_given(preview: bool) -> None:
+    run = _run(preview, web_launch_template_arn="⟨MegaTicket-DR-Web-LT.arn⟩")
+    statements = _policy(run, "failover-step2-policy")["Statement"]
+    write = [s for s in statements if "ec2:CreateLaunchTemplateVersion" in s["Action"]][0]
+    assert write["Resource"] == "⟨MegaTicket-DR-Web-LT.arn⟩"
+
+
+def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bool) -> None:
+    run = _run(preview)
+    topic = run.one("aws:sns/topic:Topic", "failover-approval-topic")
+    assert (topic.inputs["name"], topic.inputs["kmsMasterKeyId"]) == (
+        "stfc-topic-dev-an1-approval",
+        "alias/aws/sns",
+    )
+    subs = run.by_type("aws:sns/topicSubscription:TopicSubscription")
+    assert sorted((s.inputs["protocol"], s.inputs["endpoint"]) for s in subs) == [
+        ("email", "dr-oncall@example.com"),
+        ("sms", "+821012345678"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"approval_timeout_action": "retry"}, "approval_timeout_action must be one of fail, proceed"),
+        ({"nlb_mode": "maybe"}, "nlb_mode must be one of standby, on-failover"),
+        ({"approver_sms": ("010-1234-5678",)}, "not an E.164 number"),
+        ({"state_machine_name": "has space"}, "state_machine_name must be"),
+    ],
+)
+def test_bad_args_fail_with_one_line_naming_the_field(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _args(object(), **change)
+
+
+def test_pipeline_refuses_to_run_without_the_callers_provider() -> None:
+    def body() -> None:
+        virginia = aws.Provider("us-east-1", region="us-east-1")
+        FailoverPipeline("failover", _args(virginia))
+
+    with pytest.raises(Exception, match="opts.provider must be the DR-region provider"):
+        run_component(body, False)
