@@ -97,7 +97,9 @@ class _Builder:
         return name
 
     def catch_all(self, step: str, label: str) -> list[dict[str, Any]]:
-        return [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": self.failed_state(step, label)}]
+        return [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": self.failed_state(step, label)}
+        ]
 
     def lambda_task(
         self,
@@ -162,7 +164,9 @@ class _Builder:
             "Next": "NotifyFailure",
         }
 
-    def notify(self, name: str, subject: str, message: dict[str, str], next_state: str, on_error: str) -> None:
+    def notify(
+        self, name: str, subject: str, message: dict[str, str], next_state: str, on_error: str
+    ) -> None:
         """SNS publish; a notification failure must not loop back into itself."""
         self.states[name] = {
             "Type": "Task",
@@ -226,7 +230,9 @@ def failover_definition(
     _check_arn("step4_arn", step4_arn, "lambda")
     _check_arn("topic_arn", topic_arn, "sns")
     if timeout_action not in TIMEOUT_ACTIONS:
-        raise ValueError(f"timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)}, got {timeout_action!r}")
+        raise ValueError(
+            f"timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)}, got {timeout_action!r}"
+        )
     _check_positive("approval_timeout_seconds", approval_timeout_seconds)
     if approval_heartbeat_seconds is not None:
         _check_positive("approval_heartbeat_seconds", approval_heartbeat_seconds)
@@ -267,9 +273,16 @@ def failover_definition(
         "Retry": b.retry(),
         "Catch": [
             {"ErrorEquals": [REJECT_ERROR], "ResultPath": "$.error", "Next": "Step0_Rejected"},
-            {"ErrorEquals": ["ExecutionAlreadyRunningError"], "ResultPath": "$.error", "Next": "Step0_DuplicateIgnored"},
-            {"ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"], "ResultPath": "$.error",
-             "Next": "Step0_ApprovalTimedOut"},
+            {
+                "ErrorEquals": ["ExecutionAlreadyRunningError"],
+                "ResultPath": "$.error",
+                "Next": "Step0_DuplicateIgnored",
+            },
+            {
+                "ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"],
+                "ResultPath": "$.error",
+                "Next": "Step0_ApprovalTimedOut",
+            },
             *b.catch_all("Step0", "Step 0 (approval)"),
         ],
         "Next": "Step0_CheckDecision",
@@ -315,8 +328,10 @@ def failover_definition(
     b.notify(
         "Step0_NotifyRejected",
         "MegaTicket DR: failover rejected",
-        {"Message.$": "States.Format('Failover to Tokyo was rejected; nothing changed. Execution: {}', "
-                      "$$.Execution.Id)"},
+        {
+            "Message.$": "States.Format('Failover to Tokyo was rejected; nothing changed. Execution: {}', "
+            "$$.Execution.Id)"
+        },
         "FailoverRejected",
         "FailoverRejected",
     )
@@ -330,8 +345,10 @@ def failover_definition(
     b.notify(
         "Step0_NotifyDuplicate",
         "MegaTicket DR: duplicate failover trigger ignored",
-        {"Message.$": "States.Format('Another failover execution is running; this one stopped. Execution: {}. {}', "
-                      "$$.Execution.Id, $.steps.step0.detail)"},
+        {
+            "Message.$": "States.Format('Another failover execution is running; this one stopped. "
+            "Execution: {}. {}', $$.Execution.Id, $.steps.step0.detail)"
+        },
         "FailoverSkipped",
         "FailoverSkipped",
     )
@@ -350,8 +367,10 @@ def failover_definition(
         b.notify(
             "Step0_NotifyProceeding",
             "MegaTicket DR: no approval, failing over unattended",
-            {"Message.$": f"States.Format('Nobody answered within {approval_timeout_seconds} s; the failover "
-                          "proceeds as configured (timeout action: proceed). Execution: {}', $$.Execution.Id)"},
+            {
+                "Message.$": f"States.Format('Nobody answered within {approval_timeout_seconds} s; "
+                "the failover proceeds (timeout action: proceed). Execution: {}', $$.Execution.Id)"
+            },
             "Step1_EnsureNlb",
             "Step1_EnsureNlb",
         )
@@ -369,60 +388,119 @@ def failover_definition(
 
     # Step 1: NLB.
     b.lambda_task(
-        "Step1_EnsureNlb", step1_arn, {"action": "ensure", "previous.$": "$.steps.step1"},
-        "$.steps.step1", "Step1_IsNlbActive", "Step1", "Step 1 (NLB)",
+        "Step1_EnsureNlb",
+        step1_arn,
+        {"action": "ensure", "previous.$": "$.steps.step1"},
+        "$.steps.step1",
+        "Step1_IsNlbActive",
+        "Step1",
+        "Step 1 (NLB)",
     )
     b.poll_loop(
-        prefix="Step1", choice="Step1_IsNlbActive", wait="Step1_WaitForNlb", check="Step1_CheckNlb",
-        ready_path="$.steps.step1.ready", polls_path="$.steps.step1.polls", max_polls=max_polls,
-        poll_seconds=poll_seconds, next_state="Step2_PointLaunchTemplate", label="Step 1 (NLB)",
+        prefix="Step1",
+        choice="Step1_IsNlbActive",
+        wait="Step1_WaitForNlb",
+        check="Step1_CheckNlb",
+        ready_path="$.steps.step1.ready",
+        polls_path="$.steps.step1.polls",
+        max_polls=max_polls,
+        poll_seconds=poll_seconds,
+        next_state="Step2_PointLaunchTemplate",
+        label="Step 1 (NLB)",
     )
     b.lambda_task(
-        "Step1_CheckNlb", step1_arn, {"action": "check", "previous.$": "$.steps.step1"},
-        "$.steps.step1", "Step1_IsNlbActive", "Step1", "Step 1 (NLB)",
+        "Step1_CheckNlb",
+        step1_arn,
+        {"action": "check", "previous.$": "$.steps.step1"},
+        "$.steps.step1",
+        "Step1_IsNlbActive",
+        "Step1",
+        "Step 1 (NLB)",
     )
 
     # Step 2: launch template.
     b.lambda_task(
-        "Step2_PointLaunchTemplate", step2_arn,
+        "Step2_PointLaunchTemplate",
+        step2_arn,
         {"nlb_dns.$": "$.steps.step1.nlb_dns", "previous.$": "$.steps.step2"},
-        "$.steps.step2", "Step3_ScaleApp", "Step2", "Step 2 (launch template)",
+        "$.steps.step2",
+        "Step3_ScaleApp",
+        "Step2",
+        "Step 2 (launch template)",
     )
 
     # Step 3: app first (until its NLB targets are healthy), then web.
     app_params = {"target_group_arn.$": "$.steps.step1.target_group_arn", "previous.$": "$.steps.step3"}
     b.lambda_task(
-        "Step3_ScaleApp", step3_arn, {"action": "scale_app", **app_params},
-        "$.steps.step3", "Step3_IsAppHealthy", "Step3", "Step 3 (scale app)",
+        "Step3_ScaleApp",
+        step3_arn,
+        {"action": "scale_app", **app_params},
+        "$.steps.step3",
+        "Step3_IsAppHealthy",
+        "Step3",
+        "Step 3 (scale app)",
     )
     b.poll_loop(
-        prefix="Step3App", choice="Step3_IsAppHealthy", wait="Step3_WaitForApp", check="Step3_CheckApp",
-        ready_path="$.steps.step3.app.ready", polls_path="$.steps.step3.app.polls", max_polls=max_polls,
-        poll_seconds=poll_seconds, next_state="Step3_ScaleWeb", label="Step 3 (app targets healthy)",
+        prefix="Step3App",
+        choice="Step3_IsAppHealthy",
+        wait="Step3_WaitForApp",
+        check="Step3_CheckApp",
+        ready_path="$.steps.step3.app.ready",
+        polls_path="$.steps.step3.app.polls",
+        max_polls=max_polls,
+        poll_seconds=poll_seconds,
+        next_state="Step3_ScaleWeb",
+        label="Step 3 (app targets healthy)",
     )
     b.lambda_task(
-        "Step3_CheckApp", step3_arn, {"action": "check_app", **app_params},
-        "$.steps.step3", "Step3_IsAppHealthy", "Step3", "Step 3 (app targets healthy)",
+        "Step3_CheckApp",
+        step3_arn,
+        {"action": "check_app", **app_params},
+        "$.steps.step3",
+        "Step3_IsAppHealthy",
+        "Step3",
+        "Step 3 (app targets healthy)",
     )
     b.lambda_task(
-        "Step3_ScaleWeb", step3_arn, {"action": "scale_web", "previous.$": "$.steps.step3"},
-        "$.steps.step3", "Step3_IsWebInService", "Step3", "Step 3 (scale web)",
+        "Step3_ScaleWeb",
+        step3_arn,
+        {"action": "scale_web", "previous.$": "$.steps.step3"},
+        "$.steps.step3",
+        "Step3_IsWebInService",
+        "Step3",
+        "Step 3 (scale web)",
     )
     b.poll_loop(
-        prefix="Step3Web", choice="Step3_IsWebInService", wait="Step3_WaitForWeb", check="Step3_CheckWeb",
-        ready_path="$.steps.step3.web.ready", polls_path="$.steps.step3.web.polls", max_polls=max_polls,
-        poll_seconds=poll_seconds, next_state="Step4_Verify", label="Step 3 (web in service)",
+        prefix="Step3Web",
+        choice="Step3_IsWebInService",
+        wait="Step3_WaitForWeb",
+        check="Step3_CheckWeb",
+        ready_path="$.steps.step3.web.ready",
+        polls_path="$.steps.step3.web.polls",
+        max_polls=max_polls,
+        poll_seconds=poll_seconds,
+        next_state="Step4_Verify",
+        label="Step 3 (web in service)",
     )
     b.lambda_task(
-        "Step3_CheckWeb", step3_arn, {"action": "check_web", "previous.$": "$.steps.step3"},
-        "$.steps.step3", "Step3_IsWebInService", "Step3", "Step 3 (web in service)",
+        "Step3_CheckWeb",
+        step3_arn,
+        {"action": "check_web", "previous.$": "$.steps.step3"},
+        "$.steps.step3",
+        "Step3_IsWebInService",
+        "Step3",
+        "Step 3 (web in service)",
     )
 
     # Step 4: verify through the ALB (retrying while targets warm up), set the lock, report.
     b.lambda_task(
-        "Step4_Verify", step4_arn,
+        "Step4_Verify",
+        step4_arn,
         {"steps.$": "$.steps", "execution_arn.$": "$$.Execution.Id", "previous.$": "$.steps.step4"},
-        "$.steps.step4", "Step4_NotifySuccess", "Step4", "Step 4 (verify)",
+        "$.steps.step4",
+        "Step4_NotifySuccess",
+        "Step4",
+        "Step 4 (verify)",
     )
     s["Step4_Verify"]["Retry"].append(
         {
@@ -433,13 +511,21 @@ def failover_definition(
         }
     )
     b.notify(
-        "Step4_NotifySuccess", "MegaTicket DR: failover to Tokyo succeeded",
-        {"Message.$": "$.steps.step4.summary"}, "FailoverSucceeded", "FailoverSucceeded",
+        "Step4_NotifySuccess",
+        "MegaTicket DR: failover to Tokyo succeeded",
+        {"Message.$": "$.steps.step4.summary"},
+        "FailoverSucceeded",
+        "FailoverSucceeded",
     )
     s["FailoverSucceeded"] = {"Type": "Succeed"}
 
-    b.notify("NotifyFailure", "MegaTicket DR: failover FAILED", _failure_notice("failover"),
-             "FailoverFailed", "FailoverFailed")
+    b.notify(
+        "NotifyFailure",
+        "MegaTicket DR: failover FAILED",
+        _failure_notice("failover"),
+        "FailoverFailed",
+        "FailoverFailed",
+    )
     s["FailoverFailed"] = {
         "Type": "Fail",
         "Error": "FailoverFailed",
@@ -474,11 +560,20 @@ def failback_definition(
         _check_positive(name, value)
     b = _Builder(topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds)
     s = b.states
-    s["Init"] = _init_state(["check_lock", "scale_down", "remove_nlb", "restore_template"], "Failback_CheckLock")
+    s["Init"] = _init_state(
+        ["check_lock", "scale_down", "remove_nlb", "restore_template"], "Failback_CheckLock"
+    )
 
     def task(name: str, action: str, key: str, next_state: str, label: str) -> None:
-        b.lambda_task(name, failback_arn, {"action": action, "previous.$": f"$.steps.{key}"},
-                      f"$.steps.{key}", next_state, name, label)
+        b.lambda_task(
+            name,
+            failback_arn,
+            {"action": action, "previous.$": f"$.steps.{key}"},
+            f"$.steps.{key}",
+            next_state,
+            name,
+            label,
+        )
 
     task("Failback_CheckLock", "check_lock", "check_lock", "Failback_ScaleDown", "Failback (lock check)")
     s["Failback_CheckLock"]["Catch"].insert(
@@ -486,36 +581,69 @@ def failback_definition(
     )
     s["Failback_LockHeld"] = {
         "Type": "Pass",
-        "Parameters": {"step": "Failback (lock check)", "Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+        "Parameters": {
+            "step": "Failback (lock check)",
+            "Error.$": "$.error.Error",
+            "Cause.$": "$.error.Cause",
+        },
         "ResultPath": "$.failure",
         "Next": "NotifyFailure",
     }
     task("Failback_ScaleDown", "scale_down", "scale_down", "Failback_IsEmpty", "Failback (scale Tokyo to 0)")
     b.poll_loop(
-        prefix="Failback", choice="Failback_IsEmpty", wait="Failback_WaitForEmpty", check="Failback_CheckEmpty",
-        ready_path="$.steps.scale_down.ready", polls_path="$.steps.scale_down.polls", max_polls=max_polls,
-        poll_seconds=poll_seconds, next_state="Failback_RemoveNlb", label="Failback (instances terminated)",
+        prefix="Failback",
+        choice="Failback_IsEmpty",
+        wait="Failback_WaitForEmpty",
+        check="Failback_CheckEmpty",
+        ready_path="$.steps.scale_down.ready",
+        polls_path="$.steps.scale_down.polls",
+        max_polls=max_polls,
+        poll_seconds=poll_seconds,
+        next_state="Failback_RemoveNlb",
+        label="Failback (instances terminated)",
     )
-    task("Failback_CheckEmpty", "check_empty", "scale_down", "Failback_IsEmpty", "Failback (instances terminated)")
-    task("Failback_RemoveNlb", "remove_nlb", "remove_nlb", "Failback_RestoreTemplate", "Failback (remove NLB)")
-    task("Failback_RestoreTemplate", "restore_template", "restore_template", "Failback_NotifySuccess",
-         "Failback (restore placeholder)")
+    task(
+        "Failback_CheckEmpty",
+        "check_empty",
+        "scale_down",
+        "Failback_IsEmpty",
+        "Failback (instances terminated)",
+    )
+    task(
+        "Failback_RemoveNlb", "remove_nlb", "remove_nlb", "Failback_RestoreTemplate", "Failback (remove NLB)"
+    )
+    task(
+        "Failback_RestoreTemplate",
+        "restore_template",
+        "restore_template",
+        "Failback_NotifySuccess",
+        "Failback (restore placeholder)",
+    )
     b.notify(
-        "Failback_NotifySuccess", "MegaTicket DR: failback done",
-        {"Message.$": "States.Format('Tokyo is back to its pilot light (0 instances). Execution: {}', "
-                      "$$.Execution.Id)"},
-        "FailbackSucceeded", "FailbackSucceeded",
+        "Failback_NotifySuccess",
+        "MegaTicket DR: failback done",
+        {
+            "Message.$": "States.Format('Tokyo is back to its pilot light (0 instances). Execution: {}', "
+            "$$.Execution.Id)"
+        },
+        "FailbackSucceeded",
+        "FailbackSucceeded",
     )
     s["FailbackSucceeded"] = {"Type": "Succeed"}
-    b.notify("NotifyFailure", "MegaTicket DR: failback FAILED", _failure_notice("failback"),
-             "FailbackFailed", "FailbackFailed")
+    b.notify(
+        "NotifyFailure",
+        "MegaTicket DR: failback FAILED",
+        _failure_notice("failback"),
+        "FailbackFailed",
+        "FailbackFailed",
+    )
     s["FailbackFailed"] = {
         "Type": "Fail",
         "Error": "FailbackFailed",
         "Cause": "A failback step failed or the lock is held; the notification and $.failure say which.",
     }
     return {
-        "Comment": "MegaTicket DR failback: lock check, scale Tokyo to 0, remove pipeline NLB, restore placeholder",
+        "Comment": "MegaTicket DR failback: lock check, scale Tokyo to 0, remove NLB, restore placeholder",
         "StartAt": "Init",
         "States": s,
     }
