@@ -1,0 +1,80 @@
+"""GoldenAmi: copy Seoul's Golden AMI into Tokyo, use a configured id, or look one up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.golden_ami import GoldenAmi, GoldenAmiArgs
+from offline_preview.engine import UNKNOWN, ProgramRun
+from tests.conftest import run_component
+
+COPY = "aws:ec2/amiCopy:AmiCopy"
+SEOUL_AMI = "ami-0123456789abcdef0"
+
+
+def _run(preview: bool, **overrides: Any) -> ProgramRun:
+    def body() -> None:
+        tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
+        args = GoldenAmiArgs(**{"name": "MegaTicket-Golden-AMI-DR", "source_region": "ap-northeast-2",
+                                "build": "2026.11.1", "tags": {"Project": "MegaTicket"}, **overrides})
+        ami = GoldenAmi("golden-ami", args, pulumi.ResourceOptions(provider=tokyo))
+        pulumi.export("image_id", ami.image_id)
+    return run_component(body, preview)
+
+
+def test_seoul_ami_is_copied_encrypted_and_tagged_with_source_and_build(preview: bool) -> None:
+    run = _run(preview, source_id=SEOUL_AMI)
+    copy = run.one(COPY, "golden-ami-copy")
+    assert copy.parent == run.one("megaticket-dr:compute:GoldenAmi", "golden-ami").urn
+    assert run.region_of(copy) == "ap-northeast-1"
+    assert copy.inputs["sourceAmiId"] == SEOUL_AMI
+    assert copy.inputs["sourceAmiRegion"] == "ap-northeast-2"
+    assert copy.inputs["encrypted"] is True
+    assert copy.inputs["tags"] == {"Project": "MegaTicket", "Name": "MegaTicket-Golden-AMI-DR",
+                                   "SourceAmiId": SEOUL_AMI, "SourceRegion": "ap-northeast-2",
+                                   "Build": "2026.11.1"}
+    # A new source gets a new name: the replacement never collides with the copy it replaces.
+    assert copy.inputs["name"] == f"MegaTicket-Golden-AMI-DR-{SEOUL_AMI}"
+    assert run.outputs["image_id"] == (UNKNOWN if preview else f"⟨MegaTicket-Golden-AMI-DR-{SEOUL_AMI}.id⟩")
+
+
+def test_source_from_the_primary_stack_output(preview: bool) -> None:
+    # In the tokyo stack the source id and build are the seoul stack's outputs.
+    run = _run(preview, source_id=pulumi.Output.from_input("⟨seoul.goldenAmiId⟩"),
+               build=pulumi.Output.from_input("⟨seoul.goldenAmiBuild⟩"))
+    copy = run.one(COPY, "golden-ami-copy")
+    assert copy.inputs["sourceAmiId"] == "⟨seoul.goldenAmiId⟩"
+    assert copy.inputs["tags"]["Build"] == "⟨seoul.goldenAmiBuild⟩"
+
+
+def test_existing_tokyo_ami_creates_nothing(preview: bool) -> None:
+    run = _run(preview, existing_id="ami-0fedcba9876543210", source_id=SEOUL_AMI)
+    assert run.by_type(COPY) == []
+    assert run.invokes == []
+    assert run.outputs["image_id"] == "ami-0fedcba9876543210"
+
+
+def test_without_id_or_source_the_newest_own_ami_by_name_is_used(preview: bool) -> None:
+    run = _run(preview, name="MegaTicket-Golden-AMI")
+    assert run.by_type(COPY) == []
+    (token, args), = run.invokes
+    assert token == "aws:ec2/getAmi:getAmi"
+    assert args["mostRecent"] is True and args["owners"] == ["self"]
+    assert {"name": "name", "values": ["MegaTicket-Golden-AMI*"]} in args["filters"]
+    assert run.outputs["image_id"].startswith("⟨ami ")
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"existing_id": "ami-1"}, "existing_id must be an AMI id"),
+    ({"source_id": "i-0123456789abcdef0"}, "source_id must be an AMI id"),
+    ({"source_region": "seoul"}, "source_region must be an AWS region"),
+    ({"name": "x"}, "name must be an AMI name"),
+])
+def test_bad_golden_ami_args_fail_with_one_line(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        GoldenAmiArgs(**{"name": "MegaTicket-Golden-AMI-DR", **overrides})
+    assert "\n" not in str(error.value)
