@@ -33,6 +33,7 @@ class Broken:
     disabled_rule: bool = False
     missing_replica: bool = False
     wrong_internal_api_url: bool = False
+    latest_without_placeholder: bool = False  # on-failover: the 3.4 incident, step 2 finds nothing
 
 
 def web_user_data(internal_api_url: str) -> str:
@@ -103,7 +104,9 @@ def state_machine_definition(region: str) -> dict[str, Any]:
 
 
 def seed(endpoint: str, s: CheckSettings, broken: Broken = Broken(),
-         failback_state_machine: str = "") -> dict[str, Any]:
+         failback_state_machine: str = "", on_failover: bool = False) -> dict[str, Any]:
+    """`on_failover`: nlb.mode on-failover before a failover - no NLB yet, and the web template's
+    $Latest still carries NLB_DNS_PLACEHOLDER for step 2 to fill."""
     def client(service: str, region: str) -> Any:
         return boto3.client(service, region_name=region, endpoint_url=endpoint)
 
@@ -184,11 +187,14 @@ def seed(endpoint: str, s: CheckSettings, broken: Broken = Broken(),
     elbv2 = client("elbv2", dr)
     alb = elbv2.create_load_balancer(Name=s.alb_name, Subnets=subnets, Type="application")[
         "LoadBalancers"][0]
-    nlb = elbv2.create_load_balancer(Name=s.nlb_name, Subnets=subnets, Type="network",
-                                     Scheme="internal")["LoadBalancers"][0]
+    listeners = [(alb, 3000, "HTTP", "MegaTicket-DR-Web-TG")]
+    nlb = {"DNSName": "NLB_DNS_PLACEHOLDER"}
+    if not on_failover:
+        nlb = elbv2.create_load_balancer(Name=s.nlb_name, Subnets=subnets, Type="network",
+                                         Scheme="internal")["LoadBalancers"][0]
+        listeners.append((nlb, s.app_port, "TCP", "MegaTicket-DR-App-TG"))
     out["nlb_dns"] = nlb["DNSName"]
-    for lb, port, proto, tg_name in ((alb, 3000, "HTTP", "MegaTicket-DR-Web-TG"),
-                                     (nlb, s.app_port, "TCP", "MegaTicket-DR-App-TG")):
+    for lb, port, proto, tg_name in listeners:
         tg = elbv2.create_target_group(Name=tg_name, Protocol=proto, Port=port, VpcId=vpc,
                                        TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
         elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol=proto, Port=port,
@@ -199,6 +205,8 @@ def seed(endpoint: str, s: CheckSettings, broken: Broken = Broken(),
     if broken.wrong_internal_api_url:
         url = f"http://MegaTicket-NLB-0123456789abcdef.elb.{primary}.amazonaws.com:{s.app_port}"
     latest = "http://NLB_DNS_PLACEHOLDER:3001" if broken.placeholder_in_latest else url
+    if broken.latest_without_placeholder:
+        latest = "http://seoul-nlb.example.internal:3001"
     ec2.create_launch_template(LaunchTemplateName=s.web_launch_template, LaunchTemplateData={
         "ImageId": tokyo_ami, "UserData": _b64(web_user_data("http://seoul-nlb.example.internal:3001"))})
     for user_data in ("http://NLB_DNS_PLACEHOLDER:3001", latest):
