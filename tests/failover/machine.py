@@ -80,3 +80,22 @@ class Run:
     def states_entered(self) -> list[str]:
         events = self.sfn.get_execution_history(executionArn=self.arn, maxResults=1000)["events"]
         return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
+
+
+ALARM_EVENT: dict[str, Any] = {
+    "source": "aws.cloudwatch",
+    "detail-type": "CloudWatch Alarm State Change",
+    "detail": {"alarmName": "MegaTicket-Primary-HealthCheck-Alarm", "state": {"value": "ALARM"}},
+}
+ONCALL = "arn:aws:iam::123456789012:user/oncall"
+
+
+def started_and_waiting(tokyo: Any, router: Any, **asl: Any) -> Run:
+    run = Run(tokyo.client("stepfunctions"), failover_asl(**asl))
+    run.start(ALARM_EVENT, name="alarm-1")
+    assert router.event("stfc-lambda-dev-step0").wait(10), "step 0 never asked for approval"
+    return run
+
+
+def nlbs(tokyo: Any) -> list[str]:
+    return [lb["LoadBalancerName"] for lb in tokyo.elbv2.describe_load_balancers()["LoadBalancers"]]

@@ -72,7 +72,7 @@ def test_step2_fails_clearly_when_user_data_has_no_placeholder_and_no_api_url(to
 
 
 def test_step2_reads_latest_not_the_pinned_version_of_the_incident(tokyo: Any) -> None:
-    # GIVEN the document's history: v2 hard-coded (and the default), the placeholder arrives in v7, v8 is latest
+    # GIVEN the document's history: v2 hard-coded (the default), placeholder from v7, v8 is $Latest
     tokyo.add_template_version(WEB_USER_DATA.replace("NLB_DNS_PLACEHOLDER", OLD))  # v2
     tokyo.ec2.modify_launch_template(LaunchTemplateId=tokyo.template_id, DefaultVersion="2")
     for _ in range(3, 8):
