@@ -136,10 +136,13 @@ APPROVAL_TIMEOUT_POLICY = resource_policy(
 
 # ---------------------------------------------------------------- failover Lambda timeouts
 
-# Seconds each step needs at least. Step1 creates the NLB, listener and target group: the document's
-# fix was 300 s (001 §7.2.2). The others make a handful of API calls.
-DEFAULT_MINIMUM_TIMEOUTS = {"step0": 30, "step1": 300, "step2": 60, "step3": 60, "step4": 60,
+# Seconds each step needs at least. The incident (001 §7.2.2) was the 3 s default killing Step1
+# while it created the NLB, listener and target group; the document raised it to 300 s because its
+# Lambda also waited for the NLB. Here waiting belongs to Step Functions (Wait/Retry), so Step1 needs
+# the API calls plus throttling retries: 120 s, the pipeline's default. The others make a few calls.
+DEFAULT_MINIMUM_TIMEOUTS = {"step0": 10, "step1": 120, "step2": 30, "step3": 30, "step4": 30,
                             "failback": 60, "readiness": 30}
+DEFAULT_OTHER_MINIMUM = 30
 LAMBDA_DEFAULT_TIMEOUT = 3
 
 
@@ -164,7 +167,7 @@ def _lambda_timeout_findings(subject: Subject) -> Iterator[str]:
         return
     configured = subject.config.get("minimumTimeouts")
     minimums = {**DEFAULT_MINIMUM_TIMEOUTS, **(configured if isinstance(configured, dict) else {})}
-    minimum = int(minimums.get(step, minimums.get("other", 30)))
+    minimum = int(minimums.get(step, minimums.get("other", DEFAULT_OTHER_MINIMUM)))
     timeout = subject.props.get("timeout")
     if is_unknown(timeout):
         return
@@ -178,8 +181,8 @@ def _lambda_timeout_findings(subject: Subject) -> Iterator[str]:
 
 LAMBDA_TIMEOUT_POLICY = resource_policy(
     name="failover-lambda-timeout-fits-step",
-    description=("Failover Lambdas have a timeout long enough for their step (step1 >= 300 s). Mandatory: "
-                 "the 3 s default kills the step mid-failover (001 §7.2.2)."),
+    description=("Failover Lambdas have a timeout long enough for their step (step1 creating the NLB >= "
+                 "120 s). Mandatory: the 3 s default kills the step mid-failover (001 §7.2.2)."),
     level=EnforcementLevel.MANDATORY,
     types=("aws:lambda/function:Function",),
     rule=_lambda_timeout_findings,

@@ -158,7 +158,7 @@ def failover_lambda(name: str, timeout: object) -> object:
 @pytest.mark.parametrize(
     ("name", "timeout"),
     [
-        ("stfc-lambda-dev-step1", 300),
+        ("stfc-lambda-dev-step1", 120),
         ("stfc-lambda-dev-step2", 60),
         ("stfc-lambda-dev-step0", 30),
         ("stfc-lambda-dev-failback", 900),
@@ -172,8 +172,8 @@ def test_failover_lambdas_with_enough_time_pass(any_pack, name, timeout):
 @pytest.mark.parametrize(
     ("name", "timeout", "needed"),
     [
-        ("stfc-lambda-dev-step1", 60, 300),
-        ("stfc-lambda-dev-step3", None, 60),
+        ("stfc-lambda-dev-step1", 60, 120),
+        ("stfc-lambda-dev-step3", None, 30),
         ("stfc-lambda-dev-readiness", 3, 30),
     ],
     ids=["step1-creates-nlb", "default-3s", "readiness"],

@@ -1,0 +1,77 @@
+"""The real program of both stacks through the pack, as the offline preview runs it; and the broken
+variant (tests/policies/fixtures/broken_program) failing the preview with messages that say what to change."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+import offline_preview.__main__ as preview_cli
+from offline_preview.policy_run import check
+from tests.conftest import run_program
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken_program" / "__main__.py"
+
+
+@functools.cache
+def _run(stack: str, preview: bool, program: Path | None = None):  # noqa: ANN202 - ProgramRun
+    return run_program(stack, preview=preview, program=program)
+
+
+@pytest.mark.parametrize("stack", ["seoul", "tokyo"])
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_stack_program_passes_every_mandatory_policy(stack, mode, pack, preview_pack):
+    # GIVEN the stack's real program, with placeholders (update) or unknowns (preview)
+    run = _run(stack, mode == "preview")
+    # WHEN the pack analyzes every resource and the stack, as the offline preview does
+    report = check(preview_pack if mode == "preview" else pack, run)
+    # THEN it ran, and nothing is mandatory or skipped for unknowns
+    assert report.error is None
+    assert [(f.policy, f.resource, f.message) for f in report.mandatory] == []
+    assert [f.message for f in report.findings if "can't run policy" in f.message] == []
+
+
+def test_program_exercises_the_rules_it_claims_to(pack):
+    # GIVEN the tokyo program: the rules must have real resources to judge, not an empty stack
+    types = {r.type for r in _run("tokyo", False).resources}
+    assert {"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group",
+            "aws:route53/record:Record", "aws:cloudwatch/metricAlarm:MetricAlarm"} <= types
+
+
+@pytest.fixture(scope="module")
+def broken_report(pack):
+    return check(pack, _run("tokyo", False, BROKEN))
+
+
+def _messages(report, policy: str) -> list[str]:
+    return [f.message for f in report.mandatory if f.policy == policy]
+
+
+def test_broken_program_pinned_version_is_reported_with_the_fix(broken_report):
+    [message] = _messages(broken_report, "no-pinned-launch-template-version")
+    assert "launchTemplate.version = '2'" in message and "'$Latest'" in message
+
+
+def test_broken_program_next_public_url_is_reported_with_the_runtime_alternative(broken_report):
+    [message] = _messages(broken_report, "no-next-public-build-time-urls")
+    assert "NEXT_PUBLIC_API_URL" in message
+    assert "INTERNAL_API_URL" in message and "route.ts" in message
+
+
+def test_broken_program_seoul_nlb_in_tokyo_user_data_is_reported(broken_report):
+    [message] = _messages(broken_report, "internal-api-url-in-own-region")
+    assert "seoul" in message and "this region's NLB" in message
+
+
+def test_broken_program_fails_the_offline_preview_cli(monkeypatch, capsys):
+    # GIVEN `python -m offline_preview tokyo` evaluating the broken variant
+    broken_run = functools.partial(preview_cli.run_program, program=BROKEN)
+    monkeypatch.setattr(preview_cli, "run_program", broken_run)
+    # WHEN it runs THEN it exits 1 and prints each violation with what to change
+    assert preview_cli.main(["tokyo"]) == 1
+    out = capsys.readouterr().out
+    for expected in ("no-pinned-launch-template-version", "no-next-public-build-time-urls",
+                     "internal-api-url-in-own-region", "'$Latest'", "INTERNAL_API_URL"):
+        assert expected in out
