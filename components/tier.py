@@ -115,8 +115,9 @@ class Tier(pulumi.ComponentResource):
         tags = dict(args.tags)
         label = args.asg_name.removesuffix("-ASG")
         sg_name = f"{label}-SG"
+        # Auto-named (Name tag for people): a replacement must not collide with the group it replaces.
         sg = aws.ec2.SecurityGroup(
-            f"{name}-sg", name=sg_name, vpc_id=args.vpc_id,
+            f"{name}-sg", vpc_id=args.vpc_id,
             description=f"{args.role} instances: port {args.port} from "
                         f"{'the ALB only' if args.ingress_security_group_id is not None else 'the VPC'}",
             tags={**tags, "Name": sg_name}, opts=child)

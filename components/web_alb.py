@@ -73,8 +73,9 @@ class WebAlb(pulumi.ComponentResource):
         super().__init__("megaticket-dr:traffic:WebAlb", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
+        # Auto-named (Name tag for people): a replacement must not collide with the group it replaces.
         sg = aws.ec2.SecurityGroup(
-            f"{name}-sg", name=f"{args.alb_name}-SG", vpc_id=args.vpc_id,
+            f"{name}-sg", vpc_id=args.vpc_id,
             description=f"{args.alb_name}: HTTP/HTTPS from the internet and Route53 health checkers",
             tags={**tags, "Name": f"{args.alb_name}-SG"}, opts=child)
         for port in (80, 443):
