@@ -69,6 +69,13 @@ class Run:
         self._thread = TMP_THREADS[before]
         return self.arn
 
+    def track(self, start: Any) -> str:
+        """Run `start()` (something that starts one execution of this machine) and follow that execution."""
+        before = len(TMP_THREADS)
+        self.arn = start()
+        self._thread = TMP_THREADS[before]
+        return self.arn
+
     def finish(self, timeout: float = 30) -> dict[str, Any]:
         self._thread.join(timeout)
         assert not self._thread.is_alive(), "execution did not finish"
