@@ -77,3 +77,16 @@ def test_long_nlb_name_gets_a_valid_target_group_name(base: Settings) -> None:
     s = Settings.from_env(_env(base, NLB_NAME="A" * 30, NLB_TARGET_GROUP_NAME=""))
     assert len(s.target_group_name) <= 32
     assert not s.target_group_name.endswith("-")
+
+
+def test_handler_with_a_missing_variable_fails_with_the_variable_name(
+    base: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a Lambda whose environment lacks only ALB_DNS_NAME WHEN step 4 runs THEN the error names it
+    from failover import handlers
+
+    for key, value in base.to_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("ALB_DNS_NAME")
+    with pytest.raises(SettingsError, match="^environment variable ALB_DNS_NAME is missing or empty$"):
+        handlers.step4_verify({}, None)
