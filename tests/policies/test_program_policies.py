@@ -75,3 +75,11 @@ def test_broken_program_fails_the_offline_preview_cli(monkeypatch, capsys):
     for expected in ("no-pinned-launch-template-version", "no-next-public-build-time-urls",
                      "internal-api-url-in-own-region", "'$Latest'", "INTERNAL_API_URL"):
         assert expected in out
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_tokyo_with_nlb_created_on_failover_passes(mode, pack, preview_pack):
+    # GIVEN nlb.mode=on-failover: the web template carries NLB_DNS_PLACEHOLDER and is tagged for it
+    run = run_program("tokyo", preview=mode == "preview", overrides=["nlb.mode=on-failover"])
+    report = check(preview_pack if mode == "preview" else pack, run)
+    assert report.error is None and report.mandatory == []
