@@ -23,8 +23,9 @@ check would probe Tokyo and call Seoul healthy. Route53 does not validate certif
 HTTPS probe of the ALB name works with the certificate issued for the domain (if the name sent
 in SNI is not on it, the checker retries without SNI and the ALB serves its default
 certificate). The probe must use the listener that really serves the app:
-- ALB with a certificate: HTTPS on 443. Never plain HTTP there - port 80 typically redirects
-  to HTTPS, and Route53 counts a 3xx as healthy, so the check would pass with the app down.
+- ALB with a certificate: HTTPS on 443. Never plain HTTP on port 80 there (refused): that
+  listener redirects to HTTPS, and Route53 counts a 3xx as healthy, so the check would pass
+  with the app down.
 - ALB without a certificate (`endpoint_has_certificate=False`): only the HTTP listener exists,
   so an HTTPS setting is downgraded to HTTP on port 80, with a warning.
 `HTTP` with the default port 443 means port 80 (nothing serves plain HTTP on 443).
@@ -106,6 +107,11 @@ class PrimaryDnsArgs:
         if not _PATH.match(hc.path) or len(hc.path) > 255:
             raise ValueError(f'health_check.path must be a URL path starting with "/" '
                              f"(got {hc.path!r})")
+        probe = endpoint_probe(hc, self.endpoint_has_certificate)
+        if self.endpoint_has_certificate and probe.type == "HTTP" and probe.port == 80:
+            raise ValueError('health_check.protocol must be "HTTPS" when the ALB has a certificate: '
+                             "its port 80 redirects to HTTPS and Route53 counts the 3xx as healthy "
+                             f"(got {hc.protocol!r} on port {hc.port})")
         lock = self.lock
         if not _REGION.match(lock.region):
             raise ValueError(f'lock.region must be an AWS region such as "us-east-1" '
