@@ -182,3 +182,8 @@ def test_credentials_in_user_data_are_mandatory_violation(pack, line):
 )
 def test_user_data_without_literal_credentials_passes(any_pack, line):
     assert violations_of(any_pack, CREDENTIALS, launch_template(web_user_data(extra=line))) == []
+
+
+def test_missing_or_unknown_user_data_has_no_credentials_to_find(any_pack):
+    unknown = launch_template(UNKNOWN, encode=False)
+    assert violations_of(any_pack, CREDENTIALS, launch_template(None), unknown) == []
