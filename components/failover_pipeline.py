@@ -26,6 +26,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.web_alb import target_group_name
 from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
 
 FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
@@ -89,7 +90,7 @@ class FailoverPipelineArgs:
     web_capacity: CapacityArgs
     approver_emails: tuple[str, ...] = ()
     approver_sms: tuple[str, ...] = ()
-    web_launch_template_arn: Optional[pulumi.Input[str]] = None  # scopes step 2's IAM to one template
+    web_launch_template_id: Optional[pulumi.Input[str]] = None  # scopes step 2's IAM to that template
     state_machine_name: str = "stfc-stepfunction-dev-an1"
     failback_state_machine_name: str = "stfc-stepfunction-dev-an1-failback"
     approval_topic_name: str = "stfc-topic-dev-an1-approval"
@@ -554,7 +555,8 @@ class FailoverPipeline(pulumi.ComponentResource):
             "LOCK_METRIC": args.lock_metric,
             "LOCK_REGION": args.lock_region,
             "LOCK_ALARM_NAME": args.lock_alarm_name,
-            "NLB_TARGET_GROUP_NAME": f"{args.nlb_name}-TG"[:32].rstrip("-"),
+            # The same name AppNlb gives its target group in mode standby.
+            "NLB_TARGET_GROUP_NAME": target_group_name(args.nlb_name),
             "HEALTH_SCHEME": args.health_scheme,
             "HTTP_TIMEOUT_SECONDS": "5",
         }
@@ -570,7 +572,7 @@ class _Arns:
 
     def elb_policy(self, create: bool) -> pulumi.Output[str]:
         a = self.args
-        tg = f"{a.nlb_name}-TG"[:32].rstrip("-")
+        tg = target_group_name(a.nlb_name)
 
         def doc(acct: str) -> str:
             base = f"arn:aws:elasticloadbalancing:{self.region}:{acct}"
@@ -617,8 +619,8 @@ class _Arns:
         a = self.args
 
         def doc(values: list[Any]) -> str:
-            acct, lt_arn = values
-            resource = lt_arn or f"arn:aws:ec2:{self.region}:{acct}:launch-template/*"
+            acct, lt_id = values
+            resource = f"arn:aws:ec2:{self.region}:{acct}:launch-template/{lt_id or '*'}"
             return _policy(
                 [
                     {"Effect": "Allow", "Action": "ec2:DescribeLaunchTemplateVersions", "Resource": "*"},
@@ -630,7 +632,7 @@ class _Arns:
                 ]
             )
 
-        return pulumi.Output.all(self.account, a.web_launch_template_arn).apply(doc)
+        return pulumi.Output.all(self.account, a.web_launch_template_id).apply(doc)
 
     def scale_policy(self, detach: bool) -> pulumi.Output[str]:
         a = self.args

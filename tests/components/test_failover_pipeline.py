@@ -199,11 +199,14 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
             assert not any(a.endswith(":*") or a == "*" for a in actions)
 
 
-def test_step2_role_is_scoped_to_the_web_launch_template_when_its_arn_is_given(preview: bool) -> None:
-    run = _run(preview, web_launch_template_arn="⟨MegaTicket-DR-Web-LT.arn⟩")
+def test_step2_role_is_scoped_to_the_web_launch_template_when_its_id_is_given(preview: bool) -> None:
+    run = _run(preview, web_launch_template_id="⟨MegaTicket-DR-Web-LT.id⟩")
     statements = _policy(run, "failover-step2-policy")["Statement"]
     write = [s for s in statements if "ec2:CreateLaunchTemplateVersion" in s["Action"]][0]
-    assert write["Resource"] == "⟨MegaTicket-DR-Web-LT.arn⟩"
+    if preview:
+        assert write["Resource"].endswith(":launch-template/⟨MegaTicket-DR-Web-LT.id⟩")
+    else:
+        assert write["Resource"] == "arn:aws:ec2:ap-northeast-1:⟨aws.accountId⟩:launch-template/⟨MegaTicket-DR-Web-LT.id⟩"
 
 
 def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bool) -> None:
