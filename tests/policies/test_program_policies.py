@@ -3,7 +3,10 @@ variant (tests/policies/fixtures/broken_program) failing the preview with messag
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -41,41 +44,44 @@ def test_program_exercises_the_rules_it_claims_to(pack):
 
 
 @pytest.fixture(scope="module")
-def broken_report(pack):
-    return check(pack, _run("tokyo", False, BROKEN))
+def broken_preview() -> tuple[int, dict]:
+    """`python -m offline_preview tokyo --json` evaluating the broken variant: exit code, document."""
+    broken_run = functools.partial(preview_cli.run_program, program=BROKEN)
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()) as out:
+        patch.setattr(preview_cli, "run_program", broken_run)
+        code = preview_cli.main(["tokyo", "--json"])
+    return code, json.loads(out.getvalue())
 
 
-def _messages(report, policy: str) -> list[str]:
-    return [f.message for f in report.mandatory if f.policy == policy]
+def _messages(document: dict, policy: str) -> list[str]:
+    return [v["message"] for v in document["policies"]["violations"]
+            if v["policy"] == policy and v["level"] == "mandatory"]
 
 
-def test_broken_program_pinned_version_is_reported_with_the_fix(broken_report):
-    [message] = _messages(broken_report, "no-pinned-launch-template-version")
+def test_broken_program_fails_the_offline_preview(broken_preview):
+    # GIVEN the broken variant WHEN previewed THEN exit 1 with exactly the three incidents, all mandatory
+    code, document = broken_preview
+    assert code == 1
+    assert document["policies"]["error"] is None
+    assert sorted(v["policy"] for v in document["policies"]["violations"]) == [
+        "internal-api-url-in-own-region", "no-next-public-build-time-urls",
+        "no-pinned-launch-template-version"]
+
+
+def test_broken_program_pinned_version_is_reported_with_the_fix(broken_preview):
+    [message] = _messages(broken_preview[1], "no-pinned-launch-template-version")
     assert "launchTemplate.version = '2'" in message and "'$Latest'" in message
 
 
-def test_broken_program_next_public_url_is_reported_with_the_runtime_alternative(broken_report):
-    [message] = _messages(broken_report, "no-next-public-build-time-urls")
+def test_broken_program_next_public_url_is_reported_with_the_runtime_alternative(broken_preview):
+    [message] = _messages(broken_preview[1], "no-next-public-build-time-urls")
     assert "NEXT_PUBLIC_API_URL" in message
     assert "INTERNAL_API_URL" in message and "route.ts" in message
 
 
-def test_broken_program_seoul_nlb_in_tokyo_user_data_is_reported(broken_report):
-    [message] = _messages(broken_report, "internal-api-url-in-own-region")
+def test_broken_program_seoul_nlb_in_tokyo_user_data_is_reported(broken_preview):
+    [message] = _messages(broken_preview[1], "internal-api-url-in-own-region")
     assert "seoul" in message and "this region's NLB" in message
-
-
-def test_broken_program_fails_the_offline_preview_cli(monkeypatch, capsys):
-    # GIVEN `python -m offline_preview tokyo` evaluating the broken variant
-    broken_run = functools.partial(preview_cli.run_program, program=BROKEN)
-    monkeypatch.setattr(preview_cli, "run_program", broken_run)
-    # WHEN it runs THEN it exits 1 and prints each violation with what to change
-    assert preview_cli.main(["tokyo"]) == 1
-    out = capsys.readouterr().out
-    for expected in ("no-pinned-launch-template-version", "no-next-public-build-time-urls",
-                     "internal-api-url-in-own-region", "'$Latest'", "INTERNAL_API_URL"):
-        assert expected in out
-
 
 @pytest.mark.parametrize("mode", ["update", "preview"])
 def test_tokyo_with_nlb_created_on_failover_passes(mode, pack, preview_pack):
