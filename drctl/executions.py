@@ -155,8 +155,9 @@ def recovery(t: Timeline) -> dict[str, Any]:
     total = (end - start).total_seconds() if end else None
     return {
         "start": iso(start), "start_from": start_kind, "end": iso(end), "end_from": end_kind,
-        "seconds": total, "approval_wait_seconds": approval,
-        "seconds_excluding_approval": None if total is None else total - approval,
+        "seconds": None if total is None else round(total, 3),
+        "approval_wait_seconds": round(approval, 3),
+        "seconds_excluding_approval": None if total is None else round(total - approval, 3),
     }
 
 

@@ -131,4 +131,4 @@ def stack(moto: Moto, names: Any) -> dict[str, Any]:
     from tests.drctl import pilot_light
 
     return pilot_light.seed(moto.endpoint, names.checks,
-                            failback_state_machine=names.failback_state_machine_name)
+                            failback_state_machine=names.failback_state_machine_name, with_lambdas=True)
