@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from failover.checks import CheckSettings
 
@@ -69,8 +70,35 @@ def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
     if not settings.is_dr:
         raise UsageError(f"--stack must name the DR stack (role dr), such as tokyo (got {stack}, "
                          f"role {settings.role})")
+    checks = check_settings_for(settings)
+    return StackInfo(
+        stack=stack,
+        checks=checks,
+        failback_state_machine_name=settings.failover.failback_state_machine_name,
+        health_check_interval=settings.dns.health_check.interval,
+        health_check_failure_threshold=settings.dns.health_check.failure_threshold,
+        dns_ttl=settings.dns.ttl,
+        approval_timeout_seconds=settings.failover.approval_timeout_seconds,
+        nlb_mode=settings.load_balancers.nlb_mode,
+        health_check_grace_seconds=settings.web.health_check_grace_seconds,
+        health_path=settings.dns.health_check.path,
+    )
+
+
+def with_web_url(info: StackInfo, url: str | None) -> StackInfo:
+    if not url:
+        return info
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--url must be an http:// or https:// URL such as https://pilotlight-test.click/ "
+                         f"(got {url})")
+    return replace(info, checks=replace(info.checks, web_url=url))
+
+
+def check_settings_for(settings: Any) -> CheckSettings:
+    """`stack_config.Settings` -> the names the checks use; also what the stack wiring hands the
+    Readiness component, so doctor and the readiness Lambda check the same things."""
     fallback = settings.primary.fallback
-    checks = CheckSettings(
+    return CheckSettings(
         dr_region=settings.dr_region,
         primary_region=settings.primary_region,
         alarm_region=settings.alarm_region,
@@ -100,24 +128,3 @@ def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
         lock_metric=settings.dns.lock.metric_name,
         lock_alarm_name=settings.dns.lock.alarm_name,
     )
-    return StackInfo(
-        stack=stack,
-        checks=checks,
-        failback_state_machine_name=settings.failover.failback_state_machine_name,
-        health_check_interval=settings.dns.health_check.interval,
-        health_check_failure_threshold=settings.dns.health_check.failure_threshold,
-        dns_ttl=settings.dns.ttl,
-        approval_timeout_seconds=settings.failover.approval_timeout_seconds,
-        nlb_mode=settings.load_balancers.nlb_mode,
-        health_check_grace_seconds=settings.web.health_check_grace_seconds,
-        health_path=settings.dns.health_check.path,
-    )
-
-
-def with_web_url(info: StackInfo, url: str | None) -> StackInfo:
-    if not url:
-        return info
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"--url must be an http:// or https:// URL such as https://pilotlight-test.click/ "
-                         f"(got {url})")
-    return replace(info, checks=replace(info.checks, web_url=url))
