@@ -1,0 +1,51 @@
+"""The real FailoverPipeline component through the pack: clean as configured, and a single-channel
+approval topic or a 3 s Step1 is caught (the documents' §7.3 and §7.2.2 incidents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs, StepTimeouts
+from offline_preview.engine import ProgramRun
+from offline_preview.policy_run import check
+from tests.conftest import run_component
+
+
+def _pipeline(preview: bool, **overrides: Any) -> ProgramRun:
+    def body() -> None:
+        tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
+        virginia = aws.Provider("us-east-1", region="us-east-1")
+        args: dict[str, Any] = {
+            "alarm_provider": virginia, "vpc_id": "⟨network.vpcId⟩",
+            "app_subnet_ids": ["⟨subnet-a⟩", "⟨subnet-c⟩"], "alb_dns_name": "⟨MegaTicket-DR-ALB.dnsName⟩",
+            "app_capacity": CapacityArgs(1, 1, 2), "web_capacity": CapacityArgs(1, 1, 2),
+            "approver_emails": ("dr-oncall@example.com",), "approver_sms": ("+821012345678",),
+            **overrides}
+        FailoverPipeline("failover", FailoverPipelineArgs(**args), pulumi.ResourceOptions(provider=tokyo))
+
+    return run_component(body, preview)
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_pipeline_as_configured_passes_every_policy(mode, pack, preview_pack):
+    report = check(preview_pack if mode == "preview" else pack, _pipeline(mode == "preview"))
+    assert report.error is None
+    assert [(f.policy, f.resource, f.message) for f in report.findings] == []
+
+
+def test_email_only_approval_is_a_mandatory_violation(pack):
+    emails_only = _pipeline(False, approver_emails=("a@example.com", "b@example.com"), approver_sms=())
+    report = check(pack, emails_only)
+    [finding] = report.mandatory
+    assert finding.policy == "approval-topic-redundant-subscriptions"
+    assert "stfc-topic-dev-an1-approval" in finding.message and "protocols: email" in finding.message
+
+
+def test_step1_with_a_three_second_timeout_is_a_mandatory_violation(pack):
+    report = check(pack, _pipeline(False, lambda_timeouts=StepTimeouts(nlb=3)))
+    [finding] = report.mandatory
+    assert finding.policy == "failover-lambda-timeout-fits-step" and "timeout=120" in finding.message
