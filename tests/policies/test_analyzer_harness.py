@@ -147,9 +147,11 @@ def test_policy_config_changes_levels_and_properties_like_policy_pack_config():
 
 
 def test_a_pack_that_fails_to_start_reports_its_error(tmp_path):
-    (tmp_path / "__main__.py").write_text("raise SystemExit('rule module import failed: guardrails.oops')\n")
+    # GIVEN a pack whose rule module does not import
+    (tmp_path / "__main__.py").write_text("import guardrails_oops\n")
     broken = PolicyPackProcess(tmp_path, python=sys.executable, startup_timeout=30).start()
-    with pytest.raises(PolicyPackError, match="guardrails.oops"):
+    # THEN the first call says so, with the pack's own traceback line
+    with pytest.raises(PolicyPackError, match="No module named 'guardrails_oops'"):
         broken.info()
     broken.close()
 
