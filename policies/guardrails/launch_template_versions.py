@@ -85,7 +85,8 @@ def _numeric_parts(value: Any) -> list[str]:
     return []
 
 
-_CODE_PIN_RE = re.compile(r"Versions?\s*=\s*\[?\s*['\"]?(\d+)['\"]?")
+# The incident's own code: describe_launch_template_versions(..., Versions=['2']).
+_CODE_PIN_RE = re.compile(r"(?<![A-Za-z_])Versions\s*=\s*\[\s*['\"]?(\d+)['\"]?")
 
 
 def _lambda_pins(subject: Subject) -> Iterator[str]:

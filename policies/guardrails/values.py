@@ -139,7 +139,7 @@ USER_DATA_TYPES = USER_DATA_PLAIN_TYPES | {"aws:ec2/launchTemplate:LaunchTemplat
 # `echo "export NAME=v" >> file`, quoted or not. `NAME: "v"` covers JSON/YAML snippets.
 _ASSIGNMENT_TEMPLATE = (
     r"(?<![A-Za-z0-9_$]){name}(?:=|\"?\s*:\s*)"
-    r"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s;\"'`)]*))"
+    r"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s;\"'`)\\]*))"
 )
 
 

@@ -211,3 +211,9 @@ def test_state_machine_without_pinned_template_version_passes(any_pack, paramete
 def test_unknown_state_machine_definition_in_preview_is_skipped(preview_pack):
     machine = resource(STATE_MACHINE, "stfc-stepfunction-dev-an1", {"definition": UNKNOWN})
     assert preview_pack.analyze(machine) == []
+
+
+def test_unrelated_version_assignments_in_lambda_environment_pass(any_pack):
+    # GIVEN strings that merely contain "Version=" (an API version, a schema version)
+    variables = {"NOTE": "apiVersion=2", "CONFIG": "SchemaVersion=3", "BUILD": "Version=7"}
+    assert violations_of(any_pack, POLICY, step2_lambda(variables)) == []
