@@ -181,7 +181,7 @@ class FailoverSettings:
     alarm_name: str
     lambda_prefix: str
     approval_timeout_seconds: int
-    approval_heartbeat_seconds: int
+    approval_heartbeat_seconds: Optional[int]
     approval_timeout_action: str
     lambda_timeouts: LambdaTimeouts
     approvers: Approvers
@@ -509,10 +509,14 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     state_machine = fo.string("stateMachineName", "stfc-stepfunction-dev-an1", _LONG_NAME,
                               _LONG_EXPECTED)
     approval_timeout = fo.integer("approvalTimeoutSeconds", 3600, 60, 7 * 24 * 3600)
-    heartbeat = fo.integer("approvalHeartbeatSeconds", approval_timeout, 60, 7 * 24 * 3600)
-    if heartbeat > approval_timeout:
-        raise _fail(fo.key("approvalHeartbeatSeconds"),
-                    f"at most approvalTimeoutSeconds ({approval_timeout})", heartbeat)
+    # No heartbeat by default: nobody sends heartbeats for a human decision. When set, Step
+    # Functions requires it to be strictly below the task timeout.
+    heartbeat: Optional[int] = None
+    if fo.raw("approvalHeartbeatSeconds") is not None:
+        heartbeat = fo.integer("approvalHeartbeatSeconds", 0, 60, 7 * 24 * 3600)
+        if heartbeat >= approval_timeout:
+            raise _fail(fo.key("approvalHeartbeatSeconds"),
+                        f"less than approvalTimeoutSeconds ({approval_timeout})", heartbeat)
     lt = fo.section("lambdaTimeouts")
     lt.unknown_keys({"approval", "nlb", "launchTemplate", "scale", "verify", "failback",
                      "readiness"})

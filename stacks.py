@@ -15,16 +15,19 @@ import pulumi_aws as aws
 
 from components.app_nlb import AppNlb, AppNlbArgs
 from components.detection_alarm import HealthCheckAlarm, HealthCheckAlarmArgs
+from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs, StepTimeouts
 from components.global_tables import GlobalTables, GlobalTablesArgs
 from components.golden_ami import GoldenAmi, GoldenAmiArgs
 from components.hosted_zone import hosted_zone_id
 from components.instance_role import InstanceRole, InstanceRoleArgs
 from components.network import Network, NetworkArgs
 from components.primary_dns import PrimaryDns, PrimaryDnsArgs
+from components.readiness import Readiness, ReadinessArgs
 from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
-from stack_config import Settings
+from drctl.config import check_settings_for
+from stack_config import Capacity, Settings
 from stack_contract import read_primary
 from userdata.render import (
     NLB_DNS_PLACEHOLDER,
@@ -44,6 +47,7 @@ class Providers:
 
 @dataclass(frozen=True)
 class Tiers:
+    network: Network
     alb: WebAlb
     nlb: Optional[AppNlb]
     web: Tier
@@ -113,7 +117,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
                [nlb.target_group_arn] if nlb else [], ingress_cidr=network.vpc_cidr)
     web = tier(web_cfg, web_user_data, network.private_subnet_ids, [alb.target_group_arn],
                ingress_security_group_id=alb.security_group_id)
-    return Tiers(alb=alb, nlb=nlb, web=web, app=app, image_id=ami.image_id)
+    return Tiers(network=network, alb=alb, nlb=nlb, web=web, app=app, image_id=ami.image_id)
 
 
 def _tier_outputs(tiers: Tiers) -> dict[str, Any]:
@@ -167,10 +171,56 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
         alarm_name=settings.failover.alarm_name, health_check_id=primary.health_check_id,
         region=settings.alarm_region, tags=dict(settings.tags)),
         pulumi.ResourceOptions(provider=providers.alarm))
+    pipeline = _declare_pipeline(settings, providers, tiers)
+    if settings.readiness.enabled:
+        Readiness("readiness", ReadinessArgs(
+            checks=check_settings_for(settings), approval_topic_arn=pipeline.approval_topic_arn,
+            state_machine_arn=pipeline.state_machine_arn,
+            function_name=f"{settings.failover.lambda_prefix}-readiness",
+            schedule=settings.readiness.schedule, timeout=settings.failover.lambda_timeouts.readiness,
+            health_check_id=primary.health_check_id, golden_ami_id=tiers.image_id,
+            tags=dict(settings.tags)), home)
     return {
         "drRegion": settings.region,
         **_tier_outputs(tiers),
         "recordFqdn": dns.fqdn,
         "detectionAlarmName": alarm.alarm_name,
         "tableNames": primary.table_names,
+        "stateMachineArn": pipeline.state_machine_arn,
+        "failbackStateMachineArn": pipeline.failback_state_machine_arn,
+        "approvalTopicArn": pipeline.approval_topic_arn,
+        "eventBusArn": pipeline.event_bus_arn,
     }
+
+
+def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) -> FailoverPipeline:
+    fo, lbs, lock, timeouts = (settings.failover, settings.load_balancers, settings.dns.lock,
+                               settings.failover.lambda_timeouts)
+
+    def capacity(c: Capacity) -> CapacityArgs:
+        return CapacityArgs(c.min, c.desired, c.max)
+
+    return FailoverPipeline("failover", FailoverPipelineArgs(
+        alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
+        app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
+        app_capacity=capacity(settings.app.failover_capacity),
+        web_capacity=capacity(settings.web.failover_capacity),
+        approver_emails=fo.approvers.emails, approver_sms=fo.approvers.sms,
+        web_launch_template_id=tiers.web.launch_template_id,
+        state_machine_name=fo.state_machine_name, failback_state_machine_name=fo.failback_state_machine_name,
+        approval_topic_name=fo.approval_topic_name, event_bus_name=fo.event_bus_name,
+        observation_rule_name=fo.observation_rule_name, failover_rule_name=fo.failover_rule_name,
+        alarm_name=fo.alarm_name, lambda_prefix=fo.lambda_prefix,
+        approval_timeout_seconds=fo.approval_timeout_seconds,
+        approval_heartbeat_seconds=fo.approval_heartbeat_seconds,
+        approval_timeout_action=fo.approval_timeout_action,
+        lambda_timeouts=StepTimeouts(approval=timeouts.approval, nlb=timeouts.nlb,
+                                     launch_template=timeouts.launch_template, scale=timeouts.scale,
+                                     verify=timeouts.verify, failback=timeouts.failback),
+        nlb_name=lbs.nlb_name, nlb_mode=lbs.nlb_mode, app_port=settings.app.port,
+        health_path=settings.dns.health_check.path,
+        web_launch_template_name=settings.web.launch_template_name,
+        app_asg_name=settings.app.asg_name, web_asg_name=settings.web.asg_name,
+        expected_region=settings.region, lock_namespace=lock.namespace, lock_metric=lock.metric_name,
+        lock_alarm_name=lock.alarm_name, lock_region=lock.region, tags=dict(settings.tags),
+    ), pulumi.ResourceOptions(provider=providers.home))

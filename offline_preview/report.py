@@ -85,6 +85,9 @@ def _tree_rows(run: ProgramRun) -> list[tuple[str, RecordedResource]]:
             rows.append((prefix + ("└─ " if last else "├─ "), node))
             walk(children.get(node.urn, []), prefix + ("   " if last else "│  "))
 
+    # Registration order depends on how Outputs resolve; sort siblings so the tree is stable.
+    for siblings in children.values():
+        siblings.sort(key=lambda r: r.name)
     walk(roots, "")
     return rows
 

@@ -71,9 +71,9 @@ BAD_INPUTS = [
      'megaticket-dr:failover.approvalTimeoutAction must be "fail" or "proceed" (got "retry")'),
     ("approval timeout too short", ["failover.approvalTimeoutSeconds=5"],
      "megaticket-dr:failover.approvalTimeoutSeconds must be an integer from 60 to 604800 (got 5)"),
-    ("heartbeat above timeout", ["failover.approvalHeartbeatSeconds=7200"],
-     "megaticket-dr:failover.approvalHeartbeatSeconds must be at most approvalTimeoutSeconds (3600) "
-     "(got 7200)"),
+    ("heartbeat not below timeout", ["failover.approvalHeartbeatSeconds=3600"],
+     "megaticket-dr:failover.approvalHeartbeatSeconds must be less than approvalTimeoutSeconds (3600) "
+     "(got 3600)"),
     ("asg name with spaces", ["web.asgName=MegaTicket DR Web"],
      'megaticket-dr:web.asgName must be 1-32 letters, digits or hyphens, starting with a letter or digit '
      '(got "MegaTicket DR Web")'),
