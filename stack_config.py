@@ -445,15 +445,28 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
         tables.append(TableSpec(suffix, spec.string("hashKey", "id", attr, "an attribute name"),
                                 spec.optional_string("rangeKey", attr, "an attribute name")))
 
+    lb = root.section("alb")
+    lb.unknown_keys({"name", "certificateArn", "deletionProtection"})
+    certificate_arn = lb.optional_string("certificateArn", _CERT_ARN, "an ACM certificate ARN")
     hc = root.section("healthCheck")
     hc.unknown_keys({"interval", "failureThreshold", "path", "port", "protocol"})
+    # The probe goes to the ALB's own DNS name: HTTPS needs the ALB's certificate, and without one
+    # only the HTTP listener exists.
+    protocol = hc.choice("protocol", "HTTPS" if certificate_arn else "HTTP", ("HTTPS", "HTTP"))
+    if protocol == "HTTPS" and not certificate_arn:
+        raise _fail(hc.key("protocol"), '"HTTP" unless alb.certificateArn is set (the ALB has no '
+                    "HTTPS listener without a certificate)", protocol)
+    probe_port = hc.integer("port", 443 if protocol == "HTTPS" else 80, 1, 65535)
+    if protocol == "HTTP" and probe_port == 80 and certificate_arn:
+        raise _fail(hc.key("protocol"), '"HTTPS" when alb.certificateArn is set (port 80 redirects '
+                    "to 443, and Route53 counts a redirect as healthy)", protocol)
     health_check = HealthCheckSettings(
         interval=hc.integer("interval", 30, 10, 30, allowed=(10, 30)),
         failure_threshold=hc.integer("failureThreshold", 3, 1, 10),
         path=hc.string("path", "/api/health", re.compile(r"^/[A-Za-z0-9._~/-]*$"),
                        'a URL path starting with "/"'),
-        port=hc.integer("port", 443, 1, 65535),
-        protocol=hc.choice("protocol", "HTTPS", ("HTTPS", "HTTP")),
+        port=probe_port,
+        protocol=protocol,
     )
     lock = root.section("lock")
     lock.unknown_keys({"namespace", "metricName", "alarmName"})
@@ -465,8 +478,6 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     if record_name != domain and not record_name.endswith("." + domain):
         raise _fail(dns.key("recordName"), f"{domain} or a name under it", record_name)
 
-    lb = root.section("alb")
-    lb.unknown_keys({"name", "certificateArn", "deletionProtection"})
     nlb = root.section("nlb")
     nlb.unknown_keys({"name", "mode"})
     prefix = "MegaTicket-DR" if is_dr else "MegaTicket"
@@ -585,8 +596,7 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
             alb_name=lb.string("name", f"{prefix}-ALB", _NAME, _NAME_EXPECTED),
             nlb_name=nlb.string("name", f"{prefix}-NLB", _NAME, _NAME_EXPECTED),
             nlb_mode=nlb.choice("mode", "standby", NLB_MODES),
-            certificate_arn=lb.optional_string("certificateArn", _CERT_ARN,
-                                               "an ACM certificate ARN"),
+            certificate_arn=certificate_arn,
             deletion_protection=lb.boolean("deletionProtection", not is_dr),
         ),
         ami=ami_settings,
