@@ -40,7 +40,10 @@ def test_program_exercises_the_rules_it_claims_to(pack):
     # GIVEN the tokyo program: the rules must have real resources to judge, not an empty stack
     types = {r.type for r in _run("tokyo", False).resources}
     assert {"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group",
-            "aws:route53/record:Record", "aws:cloudwatch/metricAlarm:MetricAlarm"} <= types
+            "aws:route53/record:Record", "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "aws:lambda/function:Function", "aws:sfn/stateMachine:StateMachine", "aws:sns/topic:Topic",
+            "aws:sns/topicSubscription:TopicSubscription"} <= types
+    assert "aws:dynamodb/table:Table" in {r.type for r in _run("seoul", False).resources}
 
 
 @pytest.fixture(scope="module")
