@@ -19,14 +19,11 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from failover.checks import CheckResult, CheckSettings, ClientFactory, HttpGet, http_status, run_checks
 
 DEFAULT_NAMESPACE = "MegaTicket/DR/Readiness"
 _SKIP = {"now"}
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+_BOTO_CONFIG = {"retries": {"mode": "standard", "max_attempts": 3}, "connect_timeout": 5, "read_timeout": 20}
 
 
 class ReadinessSettingsError(ValueError):
@@ -96,7 +93,12 @@ def _clients() -> Callable[[str, str], Any]:
 
     def get(service: str, region: str) -> Any:
         if (service, region) not in cache:
-            cache[(service, region)] = boto3.client(service, region_name=region, config=_BOTO_CONFIG)
+            # Imported here: the stack program imports this module for `to_env` and needs no boto3.
+            import boto3
+            from botocore.config import Config
+
+            config = Config(**_BOTO_CONFIG)
+            cache[(service, region)] = boto3.client(service, region_name=region, config=config)
         return cache[(service, region)]
 
     return get

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import pulumi
+from offline_preview import lazy_aws
+
+lazy_aws.install()  # before pulumi_aws is first imported  # noqa: E402
+
+import pulumi  # noqa: E402
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
