@@ -7,8 +7,9 @@ pipeline. Settings arrive already validated (`stack_config`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
