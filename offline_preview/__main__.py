@@ -38,7 +38,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not args.no_policies:
         from offline_preview.policy_run import start_pack
 
-        pack = start_pack()
+        pack = start_pack(args.stack, config, args.unknowns)
     try:
         try:
             run = run_program(config, args.stack, preview=args.unknowns)

@@ -10,11 +10,11 @@ from offline_preview.report import PolicyFinding, PolicyReport
 PACK = "megaticket-dr-guardrails"
 
 
-def start_pack() -> Any:
+def start_pack(stack: str, config: dict[str, str], preview: bool) -> Any:
     """Spawn the pack now so its start-up overlaps the program's evaluation."""
     from policies.analyzer_harness import PolicyPackProcess
 
-    pack = PolicyPackProcess()
+    pack = PolicyPackProcess(stack=stack, preview=preview, config=config)
     pack.start()
     return pack
 
@@ -37,7 +37,7 @@ def check(pack: Any, run: ProgramRun) -> PolicyReport:
     report = PolicyReport(pack=PACK)
     try:
         resources = [_analyzed(run, r) for r in run.resources]
-        violations = [v for r in resources for v in pack.analyze(r)]
+        violations = pack.analyze_many(resources)
         violations += pack.analyze_stack(resources)
     except Exception as error:  # noqa: BLE001 - a broken pack is reported, not a crash
         report.error = f"{type(error).__name__}: {error}"
