@@ -16,11 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from offline_preview import lazy_aws
-
-lazy_aws.install()  # before pulumi_aws is first imported  # noqa: E402
-
-import pulumi  # noqa: E402
+import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
@@ -28,7 +24,10 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from offline_preview import lazy_aws
 from offline_preview.placeholders import computed_state, invoke_result, placeholder
+
+lazy_aws.install()  # before the program first imports pulumi_aws
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 UNKNOWN = rpc.UNKNOWN

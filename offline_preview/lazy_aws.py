@@ -15,8 +15,9 @@ import importlib.machinery
 import re
 import sys
 import types
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 _STAR = re.compile(r"^from \.(\w+) import \*$", re.M)
 _ALL = re.compile(r"^__all__ = \[(.*?)\]", re.S | re.M)
