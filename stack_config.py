@@ -25,6 +25,7 @@ PRIMARY, DR = "primary", "dr"
 NLB_MODES = ("standby", "on-failover")
 TIMEOUT_ACTIONS = ("fail", "proceed")
 TABLE_SUFFIXES = ("performances", "reservations", "schedules", "venues")
+DEFAULT_INTERFACE_ENDPOINTS = ("bedrock-runtime", "ssm", "ssmmessages", "ec2messages")
 
 _AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")  # ELB/ASG-safe, <= 32 chars
@@ -86,6 +87,7 @@ class NetworkSettings:
     private_subnet_ids: tuple[str, ...]
     cidr: str
     nat_gateway: bool
+    interface_endpoints: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -483,13 +485,21 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     prefix = "MegaTicket-DR" if is_dr else "MegaTicket"
 
     net = root.section("network")
-    net.unknown_keys({"vpcId", "publicSubnetIds", "privateSubnetIds", "cidr", "natGateway"})
+    net.unknown_keys({"vpcId", "publicSubnetIds", "privateSubnetIds", "cidr", "natGateway",
+                      "interfaceEndpoints"})
+    nat_gateway = net.boolean("natGateway", False)
+    # Without NAT, private subnets reach only DynamoDB (gateway endpoint): the app's Bedrock calls
+    # and SSM access without SSH (section 6.4) need interface endpoints. With NAT, none by default.
+    endpoints_default = [] if nat_gateway else list(DEFAULT_INTERFACE_ENDPOINTS)
     network = NetworkSettings(
         vpc_id=net.optional_string("vpcId", _VPC, 'a VPC id such as "vpc-0abc1234"'),
         public_subnet_ids=net.string_list("publicSubnetIds", _SUBNET, 'subnet ids ("subnet-...")'),
         private_subnet_ids=net.string_list("privateSubnetIds", _SUBNET, 'subnet ids ("subnet-...")'),
         cidr=_cidr(net, "cidr", "10.20.0.0/16" if is_dr else "10.10.0.0/16"),
-        nat_gateway=net.boolean("natGateway", False),
+        nat_gateway=nat_gateway,
+        interface_endpoints=net.string_list("interfaceEndpoints", re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$"),
+                                            'service names such as "bedrock-runtime"')
+        if net.raw("interfaceEndpoints") is not None else tuple(endpoints_default),
     )
     if network.vpc_id:
         for name, ids in (("publicSubnetIds", network.public_subnet_ids),

@@ -72,8 +72,8 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
     network = Network("network", NetworkArgs(
         name_prefix="MegaTicket-DR" if settings.is_dr else "MegaTicket", cidr=net.cidr,
         vpc_id=net.vpc_id, public_subnet_ids=net.public_subnet_ids,
-        private_subnet_ids=net.private_subnet_ids, nat_gateway=net.nat_gateway, region=settings.region,
-        tags=tags), home)
+        private_subnet_ids=net.private_subnet_ids, nat_gateway=net.nat_gateway,
+        interface_endpoints=net.interface_endpoints, region=settings.region, tags=tags), home)
     ami = GoldenAmi("golden-ami", GoldenAmiArgs(
         name=settings.ami.name, existing_id=settings.ami.id,
         source_id=settings.ami.source_id or source_ami_id, source_region=settings.ami.source_region,

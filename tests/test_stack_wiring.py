@@ -1,0 +1,75 @@
+"""What `stacks.py` wires for each stack: the pieces that only exist at the program level."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stack_config import DEFAULT_INTERFACE_ENDPOINTS
+from tests.conftest import run_program
+
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+
+def interface_services(run) -> set[str]:
+    return {r.name.removeprefix("network-") for r in run.by_type(ENDPOINT)
+            if r.inputs.get("vpcEndpointType") == "Interface"}
+
+
+def test_without_nat_the_app_reaches_bedrock_and_ssm_through_interface_endpoints(preview):
+    run = run_program("tokyo", preview)
+    assert interface_services(run) == set(DEFAULT_INTERFACE_ENDPOINTS)
+    assert not run.by_type("aws:ec2/natGateway:NatGateway")
+
+
+def test_with_nat_no_interface_endpoints_are_paid_for(preview):
+    run = run_program("tokyo", preview, overrides=["network.natGateway=true"])
+    assert interface_services(run) == set()
+    assert len(run.by_type("aws:ec2/natGateway:NatGateway")) >= 1
+
+
+def test_interface_endpoints_are_configurable():
+    run = run_program("tokyo", overrides=['network.interfaceEndpoints=["bedrock-runtime"]'])
+    assert interface_services(run) == {"bedrock-runtime"}
+
+
+def test_tokyo_pipeline_is_wired_from_the_stack_settings():
+    run = run_program("tokyo", overrides=["failover.approvalTimeoutSeconds=900",
+                                          "failover.approvalTimeoutAction=proceed"])
+    machine = run.one(MACHINE, "failover-failover-state-machine")
+    assert machine.inputs["name"] == "stfc-stepfunction-dev-an1"
+    definition = json.loads(machine.inputs["definition"])
+    approval = definition["States"]["Step0_WaitForApproval"]
+    assert approval["TimeoutSeconds"] == 900
+    assert "HeartbeatSeconds" not in approval  # nobody sends heartbeats for a human decision
+    assert run.outputs["stateMachineArn"] == "⟨stfc-stepfunction-dev-an1.arn⟩"
+    topics = {r.inputs["name"] for r in run.by_type("aws:sns/topic:Topic")}
+    assert "stfc-topic-dev-an1-approval" in topics
+    rule = run.one("aws:cloudwatch/eventRule:EventRule", "failover-observation-rule")
+    assert run.region_of(rule) == "us-east-1"
+    assert json.loads(rule.inputs["eventPattern"])["detail"]["alarmName"] == [
+        "MegaTicket-Primary-HealthCheck-Alarm"]
+
+
+def test_readiness_lambda_is_optional():
+    names = lambda run: {r.name for r in run.resources}  # noqa: E731
+    assert "readiness" in names(run_program("tokyo"))
+    assert "readiness" not in names(run_program("tokyo", overrides=["readiness.enabled=false"]))
+
+
+@pytest.mark.parametrize("stack", ["seoul", "tokyo"])
+def test_every_resource_is_declared_through_a_component_or_is_a_provider(stack):
+    run = run_program(stack)
+    top_level = [r for r in run.resources if r.parent.endswith(f"pulumi:pulumi:Stack::megaticket-dr-{stack}")]
+    assert {r.type.split(":")[0] for r in top_level} <= {"megaticket-dr", "pulumi"}, [
+        (r.type, r.name) for r in top_level if not r.type.startswith(("megaticket-dr", "pulumi"))]
+
+
+def test_seoul_exports_every_output_tokyo_reads():
+    from stack_contract import PRIMARY_OUTPUTS
+
+    run = run_program("seoul")
+    assert set(PRIMARY_OUTPUTS) <= set(run.outputs)
+    assert run.outputs["tableNames"]["reservations"] == "KDT-Msp4-PLDR-reservations"
