@@ -68,6 +68,30 @@ def user_data(run: ProgramRun) -> dict[str, str]:
     return scripts
 
 
+def detail(resource: RecordedResource, region: Optional[str] = None) -> str:
+    """The one fact a reviewer looks for on the resources the runbooks are about."""
+    i = resource.inputs
+    if resource.type == "aws:dynamodb/table:Table":
+        replicas = ", ".join(f"{r.get('regionName')}{' +PITR' if r.get('pointInTimeRecovery') else ''}"
+                             for r in i.get("replicas") or [])
+        return f"{i.get('name')}: replicas {replicas or 'none'}"
+    if resource.type == "aws:route53/record:Record" and i.get("failoverRoutingPolicies"):
+        kind = i["failoverRoutingPolicies"][0].get("type")
+        alias = (i.get("aliases") or [{}])[0]
+        check = f", health check {shown(i['healthCheckId'])}" if i.get("healthCheckId") else ""
+        return f"{kind} {i.get('name')} -> alias {shown(alias.get('name'))}{check}"
+    if resource.type == "aws:autoscaling/group:Group":
+        template = i.get("launchTemplate") or {}
+        return (f"{i.get('name')}: {template.get('version')}, min {i.get('minSize')} / desired "
+                f"{i.get('desiredCapacity')} / max {i.get('maxSize')}")
+    if resource.type == "aws:cloudwatch/metricAlarm:MetricAlarm":
+        where = f" in {i.get('region') or region}" if (i.get("region") or region) else ""
+        return f"{i.get('name')}: {i.get('namespace')} {i.get('metricName')}{where}"
+    if resource.type == "aws:sfn/stateMachine:StateMachine":
+        return str(i.get("name"))
+    return ""
+
+
 def _tree_rows(run: ProgramRun) -> list[tuple[str, RecordedResource]]:
     children: dict[str, list[RecordedResource]] = {}
     urns = {r.urn for r in run.resources}
@@ -99,8 +123,11 @@ def render_text(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
     width = max([len(p) + len(short_type(r.type)) for p, r in rows] + [30]) + 2
     lines.append(f"     {'Type'.ljust(width)}Name")
     lines.append(f" +   {short_type(STACK_TYPE).ljust(width)}megaticket-dr-{run.stack}")
+    name_width = max([len(r.name) for _, r in rows] + [0]) + 2
     for prefix, resource in rows:
-        lines.append(f" +   {(prefix + short_type(resource.type)).ljust(width)}{resource.name}")
+        note = detail(resource, run.region_of(resource))
+        row = f" +   {(prefix + short_type(resource.type)).ljust(width)}{resource.name}"
+        lines.append(f"{row.ljust(5 + width + name_width)}{note}".rstrip() if note else row)
     lines += ["", "Outputs:"]
     key_width = max([len(k) for k in run.outputs] + [0]) + 1
     for key in sorted(run.outputs):

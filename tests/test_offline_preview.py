@@ -103,3 +103,21 @@ def test_unknowns_mode_leaves_computed_values_unknown_like_pulumi_preview():
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document["userData"]["MegaTicket-DR-Web-LT"] == "⟨unknown until deploy⟩"
+
+
+def test_seoul_preview_shows_replicated_tables_and_the_primary_record():
+    done = preview("seoul", "--no-policies")
+    assert done.returncode == 0, done.stderr
+    for suffix in ("performances", "reservations", "schedules", "venues"):
+        assert re.search(rf"aws:dynamodb:Table\s+tables-{suffix}\s+KDT-Msp4-PLDR-{suffix}: "
+                         r"replicas ap-northeast-1 \+PITR$", done.stdout, re.M)
+    assert re.search(r"aws:route53:Record\s+primary-dns-record\s+PRIMARY pilotlight-test.click -> "
+                     r"alias ⟨MegaTicket-ALB.dnsName⟩, health check ⟨primary-dns-calculated.id⟩$",
+                     done.stdout, re.M)
+
+
+def test_tokyo_preview_shows_the_secondary_record_idle_asgs_and_the_us_east_1_alarm():
+    text = preview("tokyo", "--no-policies").stdout
+    assert re.search(r"SECONDARY pilotlight-test.click -> alias ⟨MegaTicket-DR-ALB.dnsName⟩$", text, re.M)
+    assert "MegaTicket-DR-App-ASG: $Latest, min 0 / desired 0 / max 2" in text
+    assert "MegaTicket-Primary-HealthCheck-Alarm: AWS/Route53 HealthCheckStatus in us-east-1" in text
