@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.app_nlb import AppNlb, AppNlbArgs
 from components.detection_alarm import HealthCheckAlarm, HealthCheckAlarmArgs
-from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs, StepTimeouts
+from components.failover_pipeline import FailoverPipeline, FailoverPipelineArgs, StepTimeouts
 from components.global_tables import GlobalTables, GlobalTablesArgs
 from components.golden_ami import GoldenAmi, GoldenAmiArgs
 from components.hosted_zone import hosted_zone_id
@@ -28,7 +28,7 @@ from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
 from drctl.config import check_settings_for
-from stack_config import Capacity, Settings
+from stack_config import Settings
 from stack_contract import read_primary
 from userdata.render import (
     NLB_DNS_PLACEHOLDER,
@@ -198,14 +198,10 @@ def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) ->
     fo, lbs, lock, timeouts = (settings.failover, settings.load_balancers, settings.dns.lock,
                                settings.failover.lambda_timeouts)
 
-    def capacity(c: Capacity) -> CapacityArgs:
-        return CapacityArgs(c.min, c.desired, c.max)
-
     return FailoverPipeline("failover", FailoverPipelineArgs(
         alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
         app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
-        app_capacity=capacity(settings.app.failover_capacity),
-        web_capacity=capacity(settings.web.failover_capacity),
+        app_capacity=settings.app.failover_capacity, web_capacity=settings.web.failover_capacity,
         approver_emails=fo.approvers.emails, approver_sms=fo.approvers.sms,
         web_launch_template_id=tiers.web.launch_template_id,
         state_machine_name=fo.state_machine_name, failback_state_machine_name=fo.failback_state_machine_name,

@@ -28,6 +28,7 @@ import pulumi_aws as aws
 
 from components.web_alb import target_group_name
 from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
+from stack_config import Capacity
 
 FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
 RUNTIME = "python3.12"
@@ -35,6 +36,9 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 NLB_MODES = ("standby", "on-failover")
+_RETENTION_DAYS = frozenset(
+    (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+)
 
 # Lambda name suffix -> (handler in failover/handlers.py, timeout field of StepTimeouts)
 FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -65,59 +69,46 @@ class StepTimeouts:
 
 
 @dataclass(frozen=True)
-class CapacityArgs:
-    min: int
-    desired: int
-    max: int
-
-    def __post_init__(self) -> None:
-        if (
-            not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in (self.min, self.desired, self.max)
-            )
-            or not 0 <= self.min <= self.desired <= self.max
-        ):
-            raise ValueError(f"capacity must satisfy 0 <= min <= desired <= max (got {self})")
-
-
-@dataclass(frozen=True)
 class FailoverPipelineArgs:
+    """Names and settings come from `stack_config` (stacks.py passes them all); the only defaults
+    left are the safe choices (abandon on approval timeout, keep logs 90 days) and tuning knobs."""
+
     alarm_provider: pulumi.ProviderResource  # us-east-1, where the detection alarm lives
     vpc_id: pulumi.Input[str]
     app_subnet_ids: pulumi.Input[Sequence[str]]
     alb_dns_name: pulumi.Input[str]
-    app_capacity: CapacityArgs
-    web_capacity: CapacityArgs
+    app_capacity: Capacity
+    web_capacity: Capacity
+    state_machine_name: str
+    failback_state_machine_name: str
+    approval_topic_name: str
+    event_bus_name: str
+    observation_rule_name: str
+    failover_rule_name: str
+    alarm_name: str
+    lambda_prefix: str
+    nlb_name: str
+    nlb_mode: str
+    app_port: int
+    health_path: str
+    web_launch_template_name: str
+    app_asg_name: str
+    web_asg_name: str
+    expected_region: str
+    lock_namespace: str
+    lock_metric: str
+    lock_alarm_name: str
+    lock_region: str
+    approval_timeout_seconds: int
     approver_emails: tuple[str, ...] = ()
     approver_sms: tuple[str, ...] = ()
     web_launch_template_id: Optional[pulumi.Input[str]] = None  # scopes step 2's IAM to that template
-    state_machine_name: str = "stfc-stepfunction-dev-an1"
-    failback_state_machine_name: str = "stfc-stepfunction-dev-an1-failback"
-    approval_topic_name: str = "stfc-topic-dev-an1-approval"
-    event_bus_name: str = "ssw-dr-failover-dr-event-bus"
-    observation_rule_name: str = "ssw-dr-failover-observation-alarm-rule"
-    failover_rule_name: str = "pldr-dr-failover-rule"
-    alarm_name: str = "MegaTicket-Primary-HealthCheck-Alarm"
-    lambda_prefix: str = "stfc-lambda-dev"
-    approval_timeout_seconds: int = 3600
     approval_heartbeat_seconds: Optional[int] = None
     approval_timeout_action: str = "fail"
     lambda_timeouts: StepTimeouts = field(default_factory=StepTimeouts)
     poll_seconds: int = 15
     max_polls: int = 40
-    nlb_name: str = "MegaTicket-DR-NLB"
-    nlb_mode: str = "standby"
-    app_port: int = 3001
-    health_path: str = "/api/health"
     health_scheme: str = "http"
-    web_launch_template_name: str = "MegaTicket-DR-Web-LT"
-    app_asg_name: str = "MegaTicket-DR-App-ASG"
-    web_asg_name: str = "MegaTicket-DR-Web-ASG"
-    expected_region: str = "ap-northeast-1"
-    lock_namespace: str = "MegaTicket/DR"
-    lock_metric: str = "FailoverLock"
-    lock_alarm_name: str = "MegaTicket-Failback-Lock"
-    lock_region: str = "us-east-1"
     log_retention_days: int = 90
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -139,6 +130,12 @@ class FailoverPipelineArgs:
             value = getattr(self, key)
             if not isinstance(value, str) or not _NAME.match(value):
                 raise ValueError(f"{key} must be 1-64 letters, digits, '.', '_' or '-' (got {value!r})")
+        for key in ("app_capacity", "web_capacity"):
+            c = getattr(self, key)
+            if not isinstance(c, Capacity) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in (c.min, c.desired, c.max)
+            ) or not 0 <= c.min <= c.desired <= c.max:
+                raise ValueError(f"{key} must satisfy 0 <= min <= desired <= max (got {c})")
         if self.approval_timeout_action not in TIMEOUT_ACTIONS:
             raise ValueError(
                 f"approval_timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)} "
@@ -162,25 +159,7 @@ class FailoverPipelineArgs:
             raise ValueError(f"health_path must start with '/' (got {self.health_path!r})")
         if self.health_scheme not in ("http", "https"):
             raise ValueError(f"health_scheme must be http or https (got {self.health_scheme!r})")
-        if self.log_retention_days not in (
-            1,
-            3,
-            5,
-            7,
-            14,
-            30,
-            60,
-            90,
-            120,
-            150,
-            180,
-            365,
-            400,
-            545,
-            731,
-            1827,
-            3653,
-        ):
+        if self.log_retention_days not in _RETENTION_DAYS:
             raise ValueError(
                 f"log_retention_days must be a CloudWatch retention value (got {self.log_retention_days})"
             )
@@ -442,70 +421,33 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "detail": {"alarmName": [args.alarm_name], "state": {"value": ["ALARM"]}},
             }
         )
-        observation = aws.cloudwatch.EventRule(
-            f"{name}-observation-rule",
-            name=args.observation_rule_name,
-            event_pattern=pattern,
+        observation = self._rule_to_target(
+            name,
+            "observation",
+            "forward",
+            rule_name=args.observation_rule_name,
+            pattern=pattern,
             description=f"{args.alarm_name} in ALARM -> {args.event_bus_name} ({region})",
-            tags=tags,
-            opts=east,
-        )
-        forward_role = aws.iam.Role(
-            f"{name}-forward-role",
-            name=f"{args.observation_rule_name}-role"[:64],
-            assume_role_policy=_assume("events.amazonaws.com"),
-            tags=tags,
-            opts=east,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-forward-policy",
-            role=forward_role.id,
-            policy=bus.arn.apply(
-                lambda b: _policy([{"Effect": "Allow", "Action": "events:PutEvents", "Resource": b}])
-            ),
-            opts=east,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-observation-target",
-            rule=observation.name,
+            action="events:PutEvents",
             target_id="TokyoEventBus",
-            arn=bus.arn,
-            role_arn=forward_role.arn,
+            target_arn=bus.arn,
+            tags=tags,
             opts=east,
         )
-        failover_rule = aws.cloudwatch.EventRule(
-            f"{name}-failover-rule",
-            name=args.failover_rule_name,
-            event_bus_name=bus.name,
-            event_pattern=pattern,
+        self._rule_to_target(
+            name,
+            "failover",
+            "start",
+            rule_name=args.failover_rule_name,
+            pattern=pattern,
             description=f"start {args.state_machine_name} when Seoul's health check alarm fires",
-            tags=tags,
-            opts=dr,
-        )
-        start_role = aws.iam.Role(
-            f"{name}-start-role",
-            name=f"{args.failover_rule_name}-role"[:64],
-            assume_role_policy=_assume("events.amazonaws.com"),
-            tags=tags,
-            opts=dr,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-start-policy",
-            role=start_role.id,
-            policy=machines["failover"].arn.apply(
-                lambda m: _policy([{"Effect": "Allow", "Action": "states:StartExecution", "Resource": m}])
-            ),
-            opts=dr,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-failover-target",
-            rule=failover_rule.name,
-            event_bus_name=bus.name,
+            action="states:StartExecution",
             target_id="FailoverStateMachine",
-            arn=machines["failover"].arn,
-            role_arn=start_role.arn,
-            retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
+            target_arn=machines["failover"].arn,
+            tags=tags,
             opts=dr,
+            bus_name=bus.name,
+            retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
         )
 
         self.state_machine_arn = machines["failover"].arn
@@ -526,6 +468,61 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "function_names": self.function_names,
             }
         )
+
+    @staticmethod
+    def _rule_to_target(
+        name: str,
+        rule_key: str,
+        role_key: str,
+        *,
+        rule_name: str,
+        pattern: str,
+        description: str,
+        action: str,
+        target_id: str,
+        target_arn: pulumi.Output[str],
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions,
+        bus_name: Optional[pulumi.Input[str]] = None,
+        retry_policy: Optional[aws.cloudwatch.EventTargetRetryPolicyArgsDict] = None,
+    ) -> aws.cloudwatch.EventRule:
+        """One hop of the event path: a rule on `bus_name` (None: the default bus) whose target is
+        reached through a role allowed `action` on that target only."""
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-{rule_key}-rule",
+            name=rule_name,
+            event_bus_name=bus_name,
+            event_pattern=pattern,
+            description=description,
+            tags=tags,
+            opts=opts,
+        )
+        role = aws.iam.Role(
+            f"{name}-{role_key}-role",
+            name=f"{rule_name}-role"[:64],
+            assume_role_policy=_assume("events.amazonaws.com"),
+            tags=tags,
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-{role_key}-policy",
+            role=role.id,
+            policy=target_arn.apply(
+                lambda arn: _policy([{"Effect": "Allow", "Action": action, "Resource": arn}])
+            ),
+            opts=opts,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-{rule_key}-target",
+            rule=rule.name,
+            event_bus_name=bus_name,
+            target_id=target_id,
+            arn=target_arn,
+            role_arn=role.arn,
+            retry_policy=retry_policy,
+            opts=opts,
+        )
+        return rule
 
     @staticmethod
     def _environment(

@@ -34,7 +34,7 @@ Waiting is `Wait` + `Choice` loops; Lambdas never sleep.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 APPROVAL_STATE = "Step0_WaitForApproval"
 REJECT_ERROR = "ManualReject"
@@ -65,14 +65,33 @@ def _check_arn(name: str, value: str, service: str) -> None:
         raise ValueError(f"{name} must be an arn:...:{service}:... ARN, got {value!r}")
 
 
-class _Builder:
-    """Shared pieces: retries, catches that record which step failed, poll loops."""
+class Task(NamedTuple):
+    """One Lambda Task state: its name, Parameters, the step its `_Failed` state names, and a label."""
 
-    def __init__(self, topic_arn: str, retry_interval: int, retry_attempts: int, task_timeout: int) -> None:
+    name: str
+    parameters: dict[str, Any]
+    step: str
+    label: str
+
+
+class _Builder:
+    """Shared pieces: retries, catches that record which step failed, polled tasks."""
+
+    def __init__(
+        self,
+        topic_arn: str,
+        retry_interval: int,
+        retry_attempts: int,
+        task_timeout: int,
+        poll_seconds: int,
+        max_polls: int,
+    ) -> None:
         self.topic_arn = topic_arn
         self.retry_interval = retry_interval
         self.retry_attempts = retry_attempts
         self.task_timeout = task_timeout
+        self.poll_seconds = poll_seconds
+        self.max_polls = max_polls
         self.states: dict[str, State] = {}
 
     def retry(self) -> list[dict[str, Any]]:
@@ -122,21 +141,28 @@ class _Builder:
             "Next": next_state,
         }
 
-    def poll_loop(
+    def polled_task(
         self,
         *,
-        prefix: str,
+        function_arn: str,
+        start: Task,
+        check: Task,
         choice: str,
         wait: str,
-        check: str,
-        ready_path: str,
-        polls_path: str,
-        max_polls: int,
-        poll_seconds: int,
+        prefix: str,
+        result_path: str,
+        progress_path: str,
         next_state: str,
-        label: str,
     ) -> None:
-        """Choice(ready?) -> next | Wait -> check (a Lambda state the caller adds) -> Choice."""
+        """start -> Choice(ready?) -> next | Wait -> check -> Choice, giving up after max_polls checks.
+
+        Both tasks write `result_path`; `progress_path` holds the `ready` flag and `polls` count the
+        Lambda returns. Too many checks end in `<prefix>_PollTimeout` (a Pass naming the check's label).
+        """
+        self.lambda_task(
+            start.name, function_arn, start.parameters, result_path, choice, start.step, start.label
+        )
+        ready_path, polls_path = f"{progress_path}.ready", f"{progress_path}.polls"
         timeout_state = f"{prefix}_PollTimeout"
         self.states[choice] = {
             "Type": "Choice",
@@ -145,24 +171,27 @@ class _Builder:
                 {
                     "And": [
                         {"Variable": polls_path, "IsPresent": True},
-                        {"Variable": polls_path, "NumericGreaterThanEquals": max_polls},
+                        {"Variable": polls_path, "NumericGreaterThanEquals": self.max_polls},
                     ],
                     "Next": timeout_state,
                 },
             ],
             "Default": wait,
         }
-        self.states[wait] = {"Type": "Wait", "Seconds": poll_seconds, "Next": check}
+        self.states[wait] = {"Type": "Wait", "Seconds": self.poll_seconds, "Next": check.name}
         self.states[timeout_state] = {
             "Type": "Pass",
             "Parameters": {
-                "step": label,
+                "step": check.label,
                 "Error": "PollTimeout",
-                "Cause": f"{label} not ready after {max_polls} checks {poll_seconds} s apart",
+                "Cause": f"{check.label} not ready after {self.max_polls} checks {self.poll_seconds} s apart",
             },
             "ResultPath": "$.failure",
             "Next": "NotifyFailure",
         }
+        self.lambda_task(
+            check.name, function_arn, check.parameters, result_path, choice, check.step, check.label
+        )
 
     def notify(
         self, name: str, subject: str, message: dict[str, str], next_state: str, on_error: str
@@ -249,7 +278,9 @@ def failover_definition(
     ):
         _check_positive(name, value)
 
-    b = _Builder(topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds)
+    b = _Builder(
+        topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds, poll_seconds, max_polls
+    )
     s = b.states
     s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4"], APPROVAL_STATE)
 
@@ -387,35 +418,17 @@ def failover_definition(
         }
 
     # Step 1: NLB.
-    b.lambda_task(
-        "Step1_EnsureNlb",
-        step1_arn,
-        {"action": "ensure", "previous.$": "$.steps.step1"},
-        "$.steps.step1",
-        "Step1_IsNlbActive",
-        "Step1",
-        "Step 1 (NLB)",
-    )
-    b.poll_loop(
-        prefix="Step1",
+    step1 = {"previous.$": "$.steps.step1"}
+    b.polled_task(
+        function_arn=step1_arn,
+        start=Task("Step1_EnsureNlb", {"action": "ensure", **step1}, "Step1", "Step 1 (NLB)"),
+        check=Task("Step1_CheckNlb", {"action": "check", **step1}, "Step1", "Step 1 (NLB)"),
         choice="Step1_IsNlbActive",
         wait="Step1_WaitForNlb",
-        check="Step1_CheckNlb",
-        ready_path="$.steps.step1.ready",
-        polls_path="$.steps.step1.polls",
-        max_polls=max_polls,
-        poll_seconds=poll_seconds,
+        prefix="Step1",
+        result_path="$.steps.step1",
+        progress_path="$.steps.step1",
         next_state="Step2_PointLaunchTemplate",
-        label="Step 1 (NLB)",
-    )
-    b.lambda_task(
-        "Step1_CheckNlb",
-        step1_arn,
-        {"action": "check", "previous.$": "$.steps.step1"},
-        "$.steps.step1",
-        "Step1_IsNlbActive",
-        "Step1",
-        "Step 1 (NLB)",
     )
 
     # Step 2: launch template.
@@ -430,66 +443,29 @@ def failover_definition(
     )
 
     # Step 3: app first (until its NLB targets are healthy), then web.
-    app_params = {"target_group_arn.$": "$.steps.step1.target_group_arn", "previous.$": "$.steps.step3"}
-    b.lambda_task(
-        "Step3_ScaleApp",
-        step3_arn,
-        {"action": "scale_app", **app_params},
-        "$.steps.step3",
-        "Step3_IsAppHealthy",
-        "Step3",
-        "Step 3 (scale app)",
-    )
-    b.poll_loop(
-        prefix="Step3App",
+    app = {"target_group_arn.$": "$.steps.step1.target_group_arn", "previous.$": "$.steps.step3"}
+    b.polled_task(
+        function_arn=step3_arn,
+        start=Task("Step3_ScaleApp", {"action": "scale_app", **app}, "Step3", "Step 3 (scale app)"),
+        check=Task("Step3_CheckApp", {"action": "check_app", **app}, "Step3", "Step 3 (app targets healthy)"),
         choice="Step3_IsAppHealthy",
         wait="Step3_WaitForApp",
-        check="Step3_CheckApp",
-        ready_path="$.steps.step3.app.ready",
-        polls_path="$.steps.step3.app.polls",
-        max_polls=max_polls,
-        poll_seconds=poll_seconds,
+        prefix="Step3App",
+        result_path="$.steps.step3",
+        progress_path="$.steps.step3.app",
         next_state="Step3_ScaleWeb",
-        label="Step 3 (app targets healthy)",
     )
-    b.lambda_task(
-        "Step3_CheckApp",
-        step3_arn,
-        {"action": "check_app", **app_params},
-        "$.steps.step3",
-        "Step3_IsAppHealthy",
-        "Step3",
-        "Step 3 (app targets healthy)",
-    )
-    b.lambda_task(
-        "Step3_ScaleWeb",
-        step3_arn,
-        {"action": "scale_web", "previous.$": "$.steps.step3"},
-        "$.steps.step3",
-        "Step3_IsWebInService",
-        "Step3",
-        "Step 3 (scale web)",
-    )
-    b.poll_loop(
-        prefix="Step3Web",
+    web = {"previous.$": "$.steps.step3"}
+    b.polled_task(
+        function_arn=step3_arn,
+        start=Task("Step3_ScaleWeb", {"action": "scale_web", **web}, "Step3", "Step 3 (scale web)"),
+        check=Task("Step3_CheckWeb", {"action": "check_web", **web}, "Step3", "Step 3 (web in service)"),
         choice="Step3_IsWebInService",
         wait="Step3_WaitForWeb",
-        check="Step3_CheckWeb",
-        ready_path="$.steps.step3.web.ready",
-        polls_path="$.steps.step3.web.polls",
-        max_polls=max_polls,
-        poll_seconds=poll_seconds,
+        prefix="Step3Web",
+        result_path="$.steps.step3",
+        progress_path="$.steps.step3.web",
         next_state="Step4_Verify",
-        label="Step 3 (web in service)",
-    )
-    b.lambda_task(
-        "Step3_CheckWeb",
-        step3_arn,
-        {"action": "check_web", "previous.$": "$.steps.step3"},
-        "$.steps.step3",
-        "Step3_IsWebInService",
-        "Step3",
-        "Step 3 (web in service)",
     )
 
     # Step 4: verify through the ALB (retrying while targets warm up), set the lock, report.
@@ -558,7 +534,9 @@ def failback_definition(
         ("task_timeout_seconds", task_timeout_seconds),
     ):
         _check_positive(name, value)
-    b = _Builder(topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds)
+    b = _Builder(
+        topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds, poll_seconds, max_polls
+    )
     s = b.states
     s["Init"] = _init_state(
         ["check_lock", "scale_down", "remove_nlb", "restore_template"], "Failback_CheckLock"
@@ -589,25 +567,27 @@ def failback_definition(
         "ResultPath": "$.failure",
         "Next": "NotifyFailure",
     }
-    task("Failback_ScaleDown", "scale_down", "scale_down", "Failback_IsEmpty", "Failback (scale Tokyo to 0)")
-    b.poll_loop(
-        prefix="Failback",
+    scale_down = {"previous.$": "$.steps.scale_down"}
+    b.polled_task(
+        function_arn=failback_arn,
+        start=Task(
+            "Failback_ScaleDown",
+            {"action": "scale_down", **scale_down},
+            "Failback_ScaleDown",
+            "Failback (scale Tokyo to 0)",
+        ),
+        check=Task(
+            "Failback_CheckEmpty",
+            {"action": "check_empty", **scale_down},
+            "Failback_CheckEmpty",
+            "Failback (instances terminated)",
+        ),
         choice="Failback_IsEmpty",
         wait="Failback_WaitForEmpty",
-        check="Failback_CheckEmpty",
-        ready_path="$.steps.scale_down.ready",
-        polls_path="$.steps.scale_down.polls",
-        max_polls=max_polls,
-        poll_seconds=poll_seconds,
+        prefix="Failback",
+        result_path="$.steps.scale_down",
+        progress_path="$.steps.scale_down",
         next_state="Failback_RemoveNlb",
-        label="Failback (instances terminated)",
-    )
-    task(
-        "Failback_CheckEmpty",
-        "check_empty",
-        "scale_down",
-        "Failback_IsEmpty",
-        "Failback (instances terminated)",
     )
     task(
         "Failback_RemoveNlb", "remove_nlb", "remove_nlb", "Failback_RestoreTemplate", "Failback (remove NLB)"

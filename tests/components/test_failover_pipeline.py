@@ -10,9 +10,11 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs
+from components.failover_pipeline import FailoverPipeline
 from failover.settings import Settings
 from offline_preview.engine import UNKNOWN, ProgramRun
+from stack_config import Capacity
+from tests.components.pipeline_args import pipeline_args
 from tests.conftest import run_component
 
 PIPELINE = "megaticket-dr:failover:Pipeline"
@@ -23,28 +25,12 @@ FUNCTION = "aws:lambda/function:Function"
 MACHINE = "aws:sfn/stateMachine:StateMachine"
 
 
-def _args(virginia: Any, **overrides: Any) -> FailoverPipelineArgs:
-    values: dict[str, Any] = {
-        "alarm_provider": virginia,
-        "vpc_id": "⟨network.vpcId⟩",
-        "app_subnet_ids": ["⟨subnet-a⟩", "⟨subnet-c⟩"],
-        "alb_dns_name": "⟨MegaTicket-DR-ALB.dnsName⟩",
-        "app_capacity": CapacityArgs(1, 1, 2),
-        "web_capacity": CapacityArgs(1, 1, 2),
-        "approver_emails": ("dr-oncall@example.com",),
-        "approver_sms": ("+821012345678",),
-        "approval_heartbeat_seconds": 3600,
-        "tags": {"Project": "MegaTicket"},
-    }
-    values.update(overrides)
-    return FailoverPipelineArgs(**values)
-
-
 def _run(preview: bool, **overrides: Any) -> ProgramRun:
     def body() -> None:
         tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
         virginia = aws.Provider("us-east-1", region="us-east-1")
-        p = FailoverPipeline("failover", _args(virginia, **overrides), pulumi.ResourceOptions(provider=tokyo))
+        args = pipeline_args(virginia, **{"approval_heartbeat_seconds": 3600, **overrides})
+        p = FailoverPipeline("failover", args, pulumi.ResourceOptions(provider=tokyo))
         pulumi.export("stateMachineArn", p.state_machine_arn)
         pulumi.export("functionNames", p.function_names)
 
@@ -230,17 +216,19 @@ def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bo
         ({"nlb_mode": "maybe"}, "nlb_mode must be one of standby, on-failover"),
         ({"approver_sms": ("010-1234-5678",)}, "not an E.164 number"),
         ({"state_machine_name": "has space"}, "state_machine_name must be"),
+        ({"app_capacity": Capacity(2, 1, 3)}, r"app_capacity must satisfy 0 <= min <= desired <= max"),
+        ({"web_capacity": Capacity(0, True, 1)}, "web_capacity must satisfy"),
     ],
 )
 def test_bad_args_fail_with_one_line_naming_the_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        _args(object(), **change)
+        pipeline_args(object(), **change)
 
 
 def test_pipeline_refuses_to_run_without_the_callers_provider() -> None:
     def body() -> None:
         virginia = aws.Provider("us-east-1", region="us-east-1")
-        FailoverPipeline("failover", _args(virginia))
+        FailoverPipeline("failover", pipeline_args(virginia))
 
     with pytest.raises(Exception, match="opts.provider must be the DR-region provider"):
         run_component(body, False)

@@ -9,9 +9,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.failover_pipeline import CapacityArgs, FailoverPipeline, FailoverPipelineArgs, StepTimeouts
+from components.failover_pipeline import FailoverPipeline, StepTimeouts
 from offline_preview.engine import ProgramRun
 from offline_preview.policy_run import check
+from tests.components.pipeline_args import pipeline_args
 from tests.conftest import run_component
 
 
@@ -19,13 +20,8 @@ def _pipeline(preview: bool, **overrides: Any) -> ProgramRun:
     def body() -> None:
         tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
         virginia = aws.Provider("us-east-1", region="us-east-1")
-        args: dict[str, Any] = {
-            "alarm_provider": virginia, "vpc_id": "⟨network.vpcId⟩",
-            "app_subnet_ids": ["⟨subnet-a⟩", "⟨subnet-c⟩"], "alb_dns_name": "⟨MegaTicket-DR-ALB.dnsName⟩",
-            "app_capacity": CapacityArgs(1, 1, 2), "web_capacity": CapacityArgs(1, 1, 2),
-            "approver_emails": ("dr-oncall@example.com",), "approver_sms": ("+821012345678",),
-            **overrides}
-        FailoverPipeline("failover", FailoverPipelineArgs(**args), pulumi.ResourceOptions(provider=tokyo))
+        args = pipeline_args(virginia, **overrides)
+        FailoverPipeline("failover", args, pulumi.ResourceOptions(provider=tokyo))
 
     return run_component(body, preview)
 
