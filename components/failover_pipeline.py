@@ -175,6 +175,13 @@ def _policy(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
+def _merged(*docs: pulumi.Output[str]) -> pulumi.Output[str]:
+    """One policy document holding every statement of `docs`."""
+    return pulumi.Output.all(*docs).apply(
+        lambda texts: _policy([s for d in texts for s in json.loads(d)["Statement"]])
+    )
+
+
 def _assume(service: str) -> str:
     return _policy([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
@@ -400,14 +407,15 @@ class FailoverPipeline(pulumi.ComponentResource):
             ),
             "step1": arn.elb_policy(create=True),
             "step2": arn.launch_template_policy(),
-            "step3": arn.scale_policy(detach=False),
+            # Step 3 puts the failback lock before it scales the app tier (step 4 re-asserts it).
+            "step3": _merged(arn.scale_policy(detach=False), arn.lock_policy(write=True)),
             "step4": arn.lock_policy(write=True),
-            "failback": pulumi.Output.all(
+            "failback": _merged(
                 arn.elb_policy(create=False),
                 arn.scale_policy(detach=True),
                 arn.launch_template_policy(),
                 arn.lock_policy(write=False),
-            ).apply(lambda docs: _policy([s for d in docs for s in json.loads(d)["Statement"]])),
+            ),
         }
         for key, doc in policies.items():
             aws.iam.RolePolicy(f"{name}-{key}-policy", role=roles[key].id, policy=doc, opts=dr)

@@ -16,9 +16,10 @@ Failover (`stfc-stepfunction-dev-an1`)
   Step0_DuplicateIgnored -> Step0_NotifyDuplicate -> FailoverSkipped (Succeed)
   Step1_EnsureNlb, Step1_IsNlbActive, Step1_WaitForNlb, Step1_CheckNlb          $.steps.step1
   Step2_PointLaunchTemplate                                                      $.steps.step2
-  Step3_ScaleApp, Step3_IsAppHealthy, Step3_WaitForApp, Step3_CheckApp,
+  Step3_ScaleApp (sets the failback lock, then scales), Step3_IsAppHealthy,
+  Step3_WaitForApp, Step3_CheckApp,
   Step3_ScaleWeb, Step3_IsWebInService, Step3_WaitForWeb, Step3_CheckWeb         $.steps.step3
-  Step4_Verify (health through the ALB, sets the failback lock)                  $.steps.step4
+  Step4_Verify (health through the ALB, re-asserts the failback lock)            $.steps.step4
   Step4_NotifySuccess -> FailoverSucceeded (Succeed)
   <Step>_Failed (Pass, records $.failure) -> NotifyFailure -> FailoverFailed (Fail)
   <Step>_PollTimeout (Pass) when a poll loop exceeds max_polls -> NotifyFailure
@@ -224,14 +225,21 @@ def _init_state(step_keys: list[str], next_state: str) -> State:
     return {"Type": "Pass", "Parameters": params, "ResultPath": "$.steps", "Next": next_state}
 
 
-def _failure_notice(kind: str) -> dict[str, str]:
+def _failure_notice(kind: str, note: str = "") -> dict[str, str]:
     return {
         "Message.$": (
             f"States.Format('MegaTicket DR {kind} FAILED in {{}}. Execution: {{}}. Error: {{}}. Cause: {{}}. "
-            f"Nothing further runs; inspect with: drctl report --execution {{}}', "
+            f"Nothing further runs; inspect with: drctl report --execution {{}}{note}', "
             "$.failure.step, $$.Execution.Id, $.failure.Error, $.failure.Cause, $$.Execution.Id)"
         )
     }
+
+
+# Step 3 puts the lock before it scales, so a run that failed from there on leaves it held.
+_LOCK_NOTE = (
+    ". A run that reached Step 3 has set the failback lock, so Route53 keeps users off Seoul "
+    "while Tokyo serves: drctl status shows it; release it only after checking the data"
+)
 
 
 def failover_definition(
@@ -455,6 +463,9 @@ def failover_definition(
         progress_path="$.steps.step3.app",
         next_state="Step3_ScaleWeb",
     )
+    s["Step3_ScaleApp"]["Comment"] = (
+        "Puts the failback lock (FailoverLock=1) before scaling: Tokyo may serve from here on"
+    )
     web = {"previous.$": "$.steps.step3"}
     b.polled_task(
         function_arn=step3_arn,
@@ -468,7 +479,7 @@ def failover_definition(
         next_state="Step4_Verify",
     )
 
-    # Step 4: verify through the ALB (retrying while targets warm up), set the lock, report.
+    # Step 4: verify through the ALB (retrying while targets warm up), re-assert the lock, report.
     b.lambda_task(
         "Step4_Verify",
         step4_arn,
@@ -498,7 +509,7 @@ def failover_definition(
     b.notify(
         "NotifyFailure",
         "MegaTicket DR: failover FAILED",
-        _failure_notice("failover"),
+        _failure_notice("failover", _LOCK_NOTE),
         "FailoverFailed",
         "FailoverFailed",
     )

@@ -73,6 +73,10 @@ def step3_scale(event: dict[str, Any], context: Any) -> dict[str, Any]:
         tg_arn = str(event["target_group_arn"])
         app = dict(details.get("app", {}))
         if action == "scale_app":
+            # Lock first: once web targets turn healthy Route53's SECONDARY may already send users to
+            # Tokyo, and a Seoul recovery must not pull them back after Tokyo took writes. Step 4
+            # re-asserts it; putting 1 twice is harmless.
+            app["lock"] = lock.set_lock(_client("cloudwatch", s.lock_region), s, 1)
             app["attached_target_group"] = scale.attach_target_group(autoscaling, s.app_asg_name, tg_arn)
             app.update(scale.scale_group(autoscaling, s.app_asg_name, s.app_capacity))
         else:

@@ -1,8 +1,9 @@
 """The failback lock (ARCHITECTURE.md "Failback lock"): metric MegaTicket/DR FailoverLock in us-east-1.
 
-Step 4 sets it to 1 after a successful failover, which keeps the PRIMARY record unhealthy (the
-calculated health check ANDs it in) until an operator has checked the data and released it
-(`drctl release-lock` puts 0). Failback refuses to run while it is held.
+Step 3 sets it to 1 before it scales the app tier (step 4 re-asserts it once Tokyo is verified),
+which keeps the PRIMARY record unhealthy (the calculated health check ANDs it in) until an operator
+has checked the data and released it (`drctl release-lock` puts 0). Failback refuses to run while
+it is held.
 """
 
 from __future__ import annotations

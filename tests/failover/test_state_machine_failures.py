@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from failover.approval import APPROVAL_STATE, approve_execution, find_pending_task_token, reject_execution
+from failover.lock import read_lock
 from tests.failover.machine import ALARM_EVENT, ONCALL, Run, nlbs, started_and_waiting
 
 
@@ -22,8 +23,9 @@ def test_failing_step_is_caught_and_notified_with_its_cause(tokyo: Any, route_la
     notice = tokyo.notifications()[-1]["Message"]
     assert "Step 2 (launch template)" in notice and "LaunchTemplateError" in notice
     assert "neither NLB_DNS_PLACEHOLDER nor INTERNAL_API_URL" in notice
-    # nothing was scaled after the failure
+    # nothing was scaled after the failure, so Seoul stays free to take traffic back
     assert not any(name == "stfc-lambda-dev-step3" for name, _ in route_lambdas.calls)
+    assert read_lock(tokyo.cloudwatch, tokyo.settings)["latest_value"] is None
 
 
 def test_throttled_step_is_retried_by_the_state_machine(
@@ -53,7 +55,11 @@ def test_poll_loop_gives_up_after_max_polls_and_notifies(tokyo: Any, route_lambd
 
     assert run.finish()["status"] == "FAILED"
     assert "Step3Web_PollTimeout" in run.states_entered()
-    assert "PollTimeout" in tokyo.notifications()[-1]["Message"]
+    notice = tokyo.notifications()[-1]["Message"]
+    assert "PollTimeout" in notice and "has set the failback lock" in notice
+    # step 4 never ran, yet the lock step 3 put before scaling holds: the app already served
+    assert "stfc-lambda-dev-step4" not in [name for name, _ in route_lambdas.calls]
+    assert read_lock(tokyo.cloudwatch, tokyo.settings)["latest_value"] == 1.0
 
 
 def test_second_execution_while_one_runs_stops_before_asking(tokyo: Any, route_lambdas: Any) -> None:
