@@ -356,22 +356,8 @@ class FailoverPipeline(pulumi.ComponentResource):
                 )
             )
         )
-        failback_json = pulumi.Output.all(fo["failback"].arn, topic.arn).apply(
-            lambda a: json.dumps(
-                failback_definition(
-                    failback_arn=a[0],
-                    topic_arn=a[1],
-                    poll_seconds=args.poll_seconds,
-                    max_polls=args.max_polls,
-                    task_timeout_seconds=timeout_sum.failback + 30,
-                )
-            )
-        )
-        machines = {}
-        for key, sm_name, definition in (
-            ("failover", args.state_machine_name, failover_json),
-            ("failback", args.failback_state_machine_name, failback_json),
-        ):
+
+        def state_machine(key: str, sm_name: str, definition: pulumi.Output[str]) -> aws.sfn.StateMachine:
             log_group = aws.cloudwatch.LogGroup(
                 f"{name}-{key}-sfn-logs",
                 name=f"/aws/vendedlogs/states/{sm_name}",
@@ -379,7 +365,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 tags=tags,
                 opts=dr,
             )
-            machines[key] = aws.sfn.StateMachine(
+            return aws.sfn.StateMachine(
                 f"{name}-{key}-state-machine",
                 name=sm_name,
                 role_arn=sfn_role.arn,
@@ -394,6 +380,22 @@ class FailoverPipeline(pulumi.ComponentResource):
                 tags=tags,
                 opts=dr,
             )
+
+        machines = {"failover": state_machine("failover", args.state_machine_name, failover_json)}
+        # Failback's first state refuses while a failover execution runs, so it names that machine.
+        failback_json = pulumi.Output.all(fo["failback"].arn, topic.arn, machines["failover"].arn).apply(
+            lambda a: json.dumps(
+                failback_definition(
+                    failback_arn=a[0],
+                    topic_arn=a[1],
+                    failover_state_machine_arn=a[2],
+                    poll_seconds=args.poll_seconds,
+                    max_polls=args.max_polls,
+                    task_timeout_seconds=timeout_sum.failback + 30,
+                )
+            )
+        )
+        machines["failback"] = state_machine("failback", args.failback_state_machine_name, failback_json)
 
         # --- least-privilege policies per step (after the machines: step0 reads its own machine) -----
         policies = {
@@ -411,6 +413,9 @@ class FailoverPipeline(pulumi.ComponentResource):
             "step3": _merged(arn.scale_policy(detach=False), arn.lock_policy(write=True)),
             "step4": arn.lock_policy(write=True),
             "failback": _merged(
+                machines["failover"].arn.apply(
+                    lambda m: _policy([{"Effect": "Allow", "Action": "states:ListExecutions", "Resource": m}])
+                ),
                 arn.elb_policy(create=False),
                 arn.scale_policy(detach=True),
                 arn.launch_template_policy(),

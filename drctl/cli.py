@@ -5,7 +5,7 @@
   drctl approve  [--execution ARN]            (finds the pending step-0 task token itself)
   drctl reject   [--execution ARN] --reason TEXT
   drctl failover --reason TEXT                (refused while one runs)
-  drctl failback --reason TEXT                (refused while the failback lock is held)
+  drctl failback --reason TEXT                (refused while a failover runs or the lock is held)
   drctl report   EXECUTION [--json]           (per-step times and measured recovery time)
   drctl rto      [--approval-minutes N] [--json]
   drctl release-lock --yes
@@ -181,20 +181,23 @@ def cmd_failover(args: argparse.Namespace, info: StackInfo, clients: Clients) ->
 
 
 def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from failover.errors import FailoverRunningError
+    from failover.idle import require_failover_idle
     from failover.manual_start import start_failover
 
     if not args.reason.strip():
         raise UsageError("--reason must say why you are failing back")
+    sfn = clients("stepfunctions", info.checks.dr_region)
+    # First: a running failover also holds (or is about to set) the lock, and the lock's advice
+    # (release it) would be wrong while Tokyo is still changing.
+    try:
+        require_failover_idle(sfn, _sm_arn(info, clients))
+    except FailoverRunningError as err:
+        raise UsageError(f"failback refused: {err}") from None
     lock = checks.lock_state(clients, info.checks)
     if lock["locked"]:
         raise CommandFailedError(f"failback lock is held ({info.checks.lock_metric}={lock['value']}, alarm "
                             f"{lock['alarm_state']}): check Seoul's data, then `drctl release-lock --yes`")
-    sfn = clients("stepfunctions", info.checks.dr_region)
-    failover_running = sfn.list_executions(stateMachineArn=_sm_arn(info, clients),
-                                           statusFilter="RUNNING")["executions"]
-    if failover_running:
-        raise CommandFailedError(f"failover {failover_running[0]['executionArn']} is still RUNNING; "
-                            "finish or stop it before failing back")
     # Same start semantics as failover (refused while a failback runs, input source=manual).
     arn = start_failover(sfn, _sm_arn(info, clients, failback=True), args.reason)
     print(f"started {arn}")

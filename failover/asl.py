@@ -25,7 +25,8 @@ Failover (`stfc-stepfunction-dev-an1`)
   <Step>_PollTimeout (Pass) when a poll loop exceeds max_polls -> NotifyFailure
 
 Failback (`stfc-stepfunction-dev-an1-failback`)
-  Init, Failback_CheckLock (LockHeldError -> Failback_LockHeld -> NotifyFailure),
+  Init, Failback_CheckFailoverIdle (FailoverRunningError -> Failback_FailoverRunning -> NotifyFailure),
+  Failback_CheckLock (LockHeldError -> Failback_LockHeld -> NotifyFailure),
   Failback_ScaleDown, Failback_IsEmpty, Failback_WaitForEmpty, Failback_CheckEmpty,
   Failback_RemoveNlb, Failback_RestoreTemplate, Failback_NotifySuccess -> FailbackSucceeded,
   <Step>_Failed -> NotifyFailure -> FailbackFailed
@@ -528,6 +529,7 @@ def failover_definition(
 def failback_definition(
     *,
     failback_arn: str,
+    failover_state_machine_arn: str,
     topic_arn: str,
     poll_seconds: int = 15,
     max_polls: int = 40,
@@ -536,6 +538,7 @@ def failback_definition(
     task_timeout_seconds: int = 330,
 ) -> dict[str, Any]:
     _check_arn("failback_arn", failback_arn, "lambda")
+    _check_arn("failover_state_machine_arn", failover_state_machine_arn, "states")
     _check_arn("topic_arn", topic_arn, "sns")
     for name, value in (
         ("poll_seconds", poll_seconds),
@@ -550,34 +553,48 @@ def failback_definition(
     )
     s = b.states
     s["Init"] = _init_state(
-        ["check_lock", "scale_down", "remove_nlb", "restore_template"], "Failback_CheckLock"
+        ["check_failover_idle", "check_lock", "scale_down", "remove_nlb", "restore_template"],
+        "Failback_CheckFailoverIdle",
     )
 
-    def task(name: str, action: str, key: str, next_state: str, label: str) -> None:
+    def task(name: str, action: str, key: str, next_state: str, label: str, **extra: Any) -> None:
         b.lambda_task(
             name,
             failback_arn,
-            {"action": action, "previous.$": f"$.steps.{key}"},
+            {"action": action, **extra, "previous.$": f"$.steps.{key}"},
             f"$.steps.{key}",
             next_state,
             name,
             label,
         )
 
-    task("Failback_CheckLock", "check_lock", "check_lock", "Failback_ScaleDown", "Failback (lock check)")
-    s["Failback_CheckLock"]["Catch"].insert(
-        0, {"ErrorEquals": ["LockHeldError"], "ResultPath": "$.error", "Next": "Failback_LockHeld"}
+    def refusal(task_name: str, error: str, state: str, label: str) -> None:
+        """A deliberate refusal gets its own state (drctl and the history name it), then notifies."""
+        s[task_name]["Catch"].insert(0, {"ErrorEquals": [error], "ResultPath": "$.error", "Next": state})
+        s[state] = {
+            "Type": "Pass",
+            "Parameters": {"step": label, "Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+            "ResultPath": "$.failure",
+            "Next": "NotifyFailure",
+        }
+
+    # A failover in flight is half applied: failing back under it would race it.
+    task(
+        "Failback_CheckFailoverIdle",
+        "check_failover_idle",
+        "check_failover_idle",
+        "Failback_CheckLock",
+        "Failback (no failover running)",
+        failover_state_machine_arn=failover_state_machine_arn,
     )
-    s["Failback_LockHeld"] = {
-        "Type": "Pass",
-        "Parameters": {
-            "step": "Failback (lock check)",
-            "Error.$": "$.error.Error",
-            "Cause.$": "$.error.Cause",
-        },
-        "ResultPath": "$.failure",
-        "Next": "NotifyFailure",
-    }
+    refusal(
+        "Failback_CheckFailoverIdle",
+        "FailoverRunningError",
+        "Failback_FailoverRunning",
+        "Failback (no failover running)",
+    )
+    task("Failback_CheckLock", "check_lock", "check_lock", "Failback_ScaleDown", "Failback (lock check)")
+    refusal("Failback_CheckLock", "LockHeldError", "Failback_LockHeld", "Failback (lock check)")
     scale_down = {"previous.$": "$.steps.scale_down"}
     b.polled_task(
         function_arn=failback_arn,
@@ -631,10 +648,16 @@ def failback_definition(
     s["FailbackFailed"] = {
         "Type": "Fail",
         "Error": "FailbackFailed",
-        "Cause": "A failback step failed or the lock is held; the notification and $.failure say which.",
+        "Cause": (
+            "A failback step failed, a failover is running or the lock is held; "
+            "the notification and $.failure say which."
+        ),
     }
     return {
-        "Comment": "MegaTicket DR failback: lock check, scale Tokyo to 0, remove NLB, restore placeholder",
+        "Comment": (
+            "MegaTicket DR failback: no failover running, lock check, scale Tokyo to 0, remove NLB, "
+            "restore placeholder"
+        ),
         "StartAt": "Init",
         "States": s,
     }

@@ -62,6 +62,10 @@ class LockHeldError(FailoverError):
     """Failback refused: the failback lock is still set (release it with `drctl release-lock`)."""
 
 
+class FailoverRunningError(FailoverError):
+    """Failback refused: a failover execution is RUNNING, so Tokyo is half way through changing."""
+
+
 class ApprovalNotPendingError(FailoverError):
     """No approval task is waiting in the given execution."""
 

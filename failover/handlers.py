@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from failover import approval, launch_template, lock, nlb, scale, verify
+from failover import approval, idle, launch_template, lock, nlb, scale, verify
 from failover.settings import Capacity, Settings
 from failover.stamps import stamp
 
@@ -111,6 +111,9 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = Settings.from_env()
     action = event.get("action")
     prev = _previous(event)
+    if action == "check_failover_idle":
+        arn = str(event["failover_state_machine_arn"])
+        return stamp(prev, **idle.require_failover_idle(_client("stepfunctions"), arn))
     if action == "check_lock":
         return stamp(prev, **lock.require_lock_released(_client("cloudwatch", s.lock_region), s))
     autoscaling = _client("autoscaling")
@@ -138,7 +141,7 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     raise ValueError(
         f"failback action {action!r} is not one of "
-        "check_lock, scale_down, check_empty, remove_nlb, restore_template"
+        "check_failover_idle, check_lock, scale_down, check_empty, remove_nlb, restore_template"
     )
 
 

@@ -150,6 +150,9 @@ def test_state_machine_definition_is_generated_asl_with_config_timeouts(preview:
     assert definition["States"]["Step0_ApprovalTimedOut"]["Next"] == "Step0_NotifyProceeding"
     failback = run.one(MACHINE, "failover-failback-state-machine")
     assert failback.inputs["name"] == "stfc-stepfunction-dev-an1-failback"
+    # failback's first state asks whether this pipeline's failover machine has a RUNNING execution
+    first = json.loads(failback.inputs["definition"])["States"]["Failback_CheckFailoverIdle"]
+    assert first["Parameters"]["failover_state_machine_arn"] == "⟨stfc-stepfunction-dev-an1.arn⟩"
 
 
 def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
@@ -172,6 +175,10 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
     assert _policy(run, "failover-step4-policy")["Statement"] == [lock_writer]
     if preview:
         return
+    failback = _policy(run, "failover-failback-policy")["Statement"]
+    assert [s["Resource"] for s in failback if s["Action"] == "states:ListExecutions"] == [
+        "⟨stfc-stepfunction-dev-an1.arn⟩"
+    ]
     step0 = _policy(run, "failover-step0-policy")["Statement"]
     assert {s["Action"] for s in step0} == {"sns:Publish", "states:ListExecutions"}
     assert [x["Resource"] for x in step0] == [

@@ -33,3 +33,26 @@ def test_failback_is_refused_while_locked_and_release_lock_needs_yes(moto, stack
     failback = drctl(moto.endpoint, "failback", "--reason", "Seoul is back")
     assert failback.code == 0, failback.stderr
     assert ":execution:stfc-stepfunction-dev-an1-failback:manual-" in failback.stdout
+
+
+def test_failback_is_refused_while_a_failover_runs_even_with_the_lock_held(moto, stack):
+    sfn = boto3.client("stepfunctions", region_name="ap-northeast-1", endpoint_url=moto.endpoint)
+    cw = boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=moto.endpoint)
+    # GIVEN a failover execution RUNNING (waiting at step 0) and the lock it would hold
+    started = drctl(moto.endpoint, "failover", "--reason", "Seoul down")
+    assert started.code == 0, started.stderr
+    failover_arn = started.stdout.split()[1]
+    cw.put_metric_data(Namespace="MegaTicket/DR", MetricData=[
+        {"MetricName": "FailoverLock", "Value": 1.0, "Unit": "Count",
+         "Timestamp": datetime.now(UTC) - timedelta(minutes=5)}])
+    # WHEN failback is asked for
+    refused = drctl(moto.endpoint, "failback", "--reason", "Seoul is back")
+    # THEN one line names the running failover (not the lock: releasing it now would be wrong), exit 2
+    assert refused.code == 2, refused.stderr
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert f"failover execution {failover_arn} is RUNNING" in refused.stderr
+    assert "release-lock" not in refused.stderr
+    # AND no failback execution was started
+    failback_arn = stack["state_machine_arn"] + "-failback"
+    assert sfn.list_executions(stateMachineArn=failback_arn)["executions"] == []
+    sfn.stop_execution(executionArn=failover_arn)

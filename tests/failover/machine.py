@@ -12,6 +12,7 @@ from tests.failover.conftest import ACCOUNT, REGION, function_arn
 
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:stfc-topic-dev-an1-approval"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/stfc-stepfunction-role"
+FAILOVER_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:stfc-stepfunction-dev-an1"
 
 
 def failover_asl(**overrides: Any) -> dict[str, Any]:
@@ -38,6 +39,7 @@ def failover_asl(**overrides: Any) -> dict[str, Any]:
 def failback_asl(**overrides: Any) -> dict[str, Any]:
     args: dict[str, Any] = {
         "failback_arn": function_arn("stfc-lambda-dev-failback"),
+        "failover_state_machine_arn": FAILOVER_MACHINE_ARN,
         "topic_arn": TOPIC,
         "poll_seconds": 1,
         "max_polls": 3,

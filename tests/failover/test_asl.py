@@ -71,4 +71,13 @@ def test_definition_functions_are_pure_and_json_serialisable() -> None:
         approval_timeout_seconds=3600,
     )
     assert json.loads(json.dumps(a)) == a
-    assert failback_definition(failback_arn="arn:aws:lambda:r:1:function:f", topic_arn="arn:aws:sns:r:1:t")
+    assert failback_definition(
+        failback_arn="arn:aws:lambda:r:1:function:f",
+        failover_state_machine_arn="arn:aws:states:r:1:stateMachine:m",
+        topic_arn="arn:aws:sns:r:1:t",
+    )
+
+
+def test_failback_refuses_a_failover_machine_that_is_not_a_state_machine_arn() -> None:
+    with pytest.raises(ValueError, match=r"failover_state_machine_arn must be an arn:\.\.\.:states:"):
+        failback_asl(failover_state_machine_arn="stfc-stepfunction-dev-an1")

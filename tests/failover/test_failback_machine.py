@@ -1,5 +1,6 @@
-"""The failback machine under moto: refuses while the lock is held; otherwise returns Tokyo to its
-pilot light (0 instances), removes the NLB the pipeline created and restores the placeholder."""
+"""The failback machine under moto: refuses while a failover runs or the lock is held; otherwise
+returns Tokyo to its pilot light (0 instances), removes the NLB the pipeline created and restores
+the placeholder."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ from typing import Any
 
 import pytest
 
+from failover.approval import reject_execution
 from failover.launch_template import point_template_at_nlb
 from failover.lock import set_lock
 from failover.nlb import ensure_nlb
 from failover.scale import attach_target_group, scale_group
-from tests.failover.machine import Run, failback_asl, nlbs
+from tests.failover.machine import ONCALL, Run, failback_asl, failover_asl, nlbs, started_and_waiting
 
 FAILBACK = "stfc-stepfunction-dev-an1-failback"
 
 
-def _failed_over(tokyo: Any) -> str:
-    """Tokyo as the failover left it: NLB, rewritten template, both tiers running, lock set an hour ago."""
+def _failed_over(tokyo: Any, failover_machine: bool = True) -> str:
+    """Tokyo as the failover left it: NLB, rewritten template, both tiers running, lock set an hour ago,
+    and (unless the test makes its own) the failover state machine with no execution running."""
     s = tokyo.settings
+    if failover_machine:
+        Run(tokyo.client("stepfunctions"), failover_asl())
     nlb = ensure_nlb(tokyo.elbv2, s)
     point_template_at_nlb(tokyo.ec2, s.web_launch_template_name, nlb["nlb_dns"])
     attach_target_group(tokyo.autoscaling, s.app_asg_name, nlb["target_group_arn"])
@@ -52,6 +57,27 @@ def test_failback_refuses_while_the_lock_is_held(tokyo: Any, route_lambdas: Any)
     assert run.states_entered()[-3:] == ["Failback_LockHeld", "NotifyFailure", "FailbackFailed"]
     assert "drctl release-lock" in tokyo.notifications()[-1]["Message"]
     assert _instances(tokyo) == 2 and nlbs(tokyo) == ["MegaTicket-DR-NLB"]
+
+
+def test_failback_refuses_while_a_failover_runs(tokyo: Any, route_lambdas: Any) -> None:
+    # GIVEN Tokyo failed over and the lock released, but a new failover execution waits for approval
+    failover = started_and_waiting(tokyo, route_lambdas)
+    _failed_over(tokyo, failover_machine=False)
+    set_lock(tokyo.cloudwatch, tokyo.settings, 0)
+    run = Run(tokyo.client("stepfunctions"), failback_asl(), name=FAILBACK)
+    # WHEN failback starts
+    run.start({"source": "manual"}, name="failback-running")
+    result = run.finish()
+    # THEN it stops in its first state, names the running failover, and touches nothing
+    assert result["status"] == "FAILED" and result["error"] == "FailbackFailed"
+    assert run.states_entered()[-3:] == ["Failback_FailoverRunning", "NotifyFailure", "FailbackFailed"]
+    notice = tokyo.notifications()[-1]["Message"]
+    assert "Failback (no failover running)" in notice and failover.arn in notice
+    actions = [e.get("action") for name, e in route_lambdas.calls if name == "stfc-lambda-dev-failback"]
+    assert actions == ["check_failover_idle"]
+    assert _instances(tokyo) == 2 and nlbs(tokyo) == ["MegaTicket-DR-NLB"]
+    reject_execution(failover.sfn, failover.arn, ONCALL, "test over")
+    failover.finish()
 
 
 def test_failback_after_release_returns_tokyo_to_the_pilot_light(tokyo: Any, route_lambdas: Any) -> None:
