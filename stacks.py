@@ -198,9 +198,14 @@ def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) ->
     fo, lbs, lock, timeouts = (settings.failover, settings.load_balancers, settings.dns.lock,
                                settings.failover.lambda_timeouts)
 
+    # With a certificate the ALB redirects HTTP to HTTPS and the certificate names the domain, not
+    # the ALB: step 4 then verifies through the public name over HTTPS, the way users arrive.
+    has_certificate = lbs.certificate_arn is not None
+    verify_host: pulumi.Input[str] = settings.dns.record_name if has_certificate else tiers.alb.dns_name
     return FailoverPipeline("failover", FailoverPipelineArgs(
         alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
-        app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
+        app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=verify_host,
+        health_scheme="https" if has_certificate else "http",
         app_capacity=settings.app.failover_capacity, web_capacity=settings.web.failover_capacity,
         approver_emails=fo.approvers.emails, approver_sms=fo.approvers.sms,
         web_launch_template_id=tiers.web.launch_template_id,

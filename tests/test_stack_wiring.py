@@ -73,3 +73,17 @@ def test_seoul_exports_every_output_tokyo_reads():
     run = run_program("seoul")
     assert set(PRIMARY_OUTPUTS) <= set(run.outputs)
     assert run.outputs["tableNames"]["reservations"] == "KDT-Msp4-PLDR-reservations"
+
+
+@pytest.mark.parametrize("certificate, scheme, host", [
+    (None, "http", "⟨MegaTicket-DR-ALB.dnsName⟩"),
+    ("arn:aws:acm:ap-northeast-1:000000000000:certificate/00000000-0000-0000-0000-000000000000",
+     "https", "pilotlight-test.click"),
+])
+def test_step4_verifies_where_the_alb_actually_answers(certificate, scheme, host):
+    overrides = [f"alb.certificateArn={certificate}"] if certificate else []
+    run = run_program("tokyo", overrides=overrides)
+    step4 = next(r for r in run.by_type("aws:lambda/function:Function")
+                 if r.inputs["name"] == "stfc-lambda-dev-step4")
+    variables = step4.inputs["environment"]["variables"]
+    assert (variables.get("HEALTH_SCHEME", "http"), variables["ALB_DNS_NAME"]) == (scheme, host)
