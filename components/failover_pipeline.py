@@ -231,7 +231,10 @@ class FailoverPipeline(pulumi.ComponentResource):
 
         # --- Lambdas ------------------------------------------------------------------------------------
         env = self._environment(args, topic.arn)
-        code = pulumi.AssetArchive({"failover": pulumi.FileArchive(str(FAILOVER_DIR))})
+        # Only the package's sources: a FileArchive of the folder would pick up __pycache__, whose
+        # bytes differ per machine and Python version, and redeploy every Lambda on each `pulumi up`.
+        code = pulumi.AssetArchive({f"failover/{source.name}": pulumi.FileAsset(str(source))
+                                    for source in sorted(FAILOVER_DIR.glob("*.py"))})
         functions: dict[str, aws.lambda_.Function] = {}
         roles: dict[str, aws.iam.Role] = {}
         for key, (handler, timeout_field) in FUNCTIONS.items():

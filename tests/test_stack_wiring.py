@@ -87,3 +87,15 @@ def test_step4_verifies_where_the_alb_actually_answers(certificate, scheme, host
                  if r.inputs["name"] == "stfc-lambda-dev-step4")
     variables = step4.inputs["environment"]["variables"]
     assert (variables.get("HEALTH_SCHEME", "http"), variables["ALB_DNS_NAME"]) == (scheme, host)
+
+
+def test_lambda_packages_hold_only_python_sources_so_builds_are_reproducible():
+    run = run_program("tokyo")
+    for function in run.by_type("aws:lambda/function:Function"):
+        code = function.inputs["code"]
+        assert code["__asset"] == "AssetArchive"
+        assert code["assets"], function.name
+        assert all(path.startswith("failover/") and path.endswith(".py") for path in code["assets"]), (
+            function.name, code["assets"])
+        module = function.inputs["handler"].rsplit(".", 1)[0]
+        assert f"{module.replace('.', '/')}.py" in code["assets"], (function.name, function.inputs["handler"])
