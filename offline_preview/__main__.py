@@ -34,22 +34,20 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    pack = None
+    pack = streaming = None
     if not args.no_policies:
-        from offline_preview.policy_run import start_pack
+        from offline_preview.policy_run import StreamingCheck, start_pack
 
         pack = start_pack(args.stack, config, args.unknowns)
+        streaming = StreamingCheck(pack)
     try:
         try:
-            run = run_program(config, args.stack, preview=args.unknowns)
+            run = run_program(config, args.stack, preview=args.unknowns,
+                              on_resource=streaming.add if streaming else None)
         except ConfigError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        policies: Optional[PolicyReport] = None
-        if pack is not None:
-            from offline_preview.policy_run import check
-
-            policies = check(pack, run)
+        policies: Optional[PolicyReport] = streaming.finish(run) if streaming else None
     finally:
         if pack is not None:
             pack.stop()

@@ -94,8 +94,10 @@ def _plain(value: Any) -> Any:
 
 
 class _Mocks(pulumi.runtime.Mocks):
-    def __init__(self, run: ProgramRun, stack_reference_outputs: dict[str, Any]):
+    def __init__(self, run: ProgramRun, stack_reference_outputs: dict[str, Any],
+                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None):
         self.run = run
+        self.on_resource = on_resource
         self.stack_reference_outputs = stack_reference_outputs
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
@@ -120,12 +122,13 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: _Mocks):
         super().__init__(mocks)
         self.run = mocks.run
+        self.on_resource = mocks.on_resource
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            self.run.resources.append(RecordedResource(
+            record = RecordedResource(
                 urn=response.urn,
                 type=request.type,
                 name=request.name,
@@ -142,7 +145,10 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     "additionalSecretOutputs": list(request.additionalSecretOutputs),
                     "retainOnDelete": request.retainOnDelete,
                 },
-            ))
+            )
+            self.run.resources.append(record)
+            if self.on_resource is not None:
+                self.on_resource(self.run, record)
         return response
 
 
@@ -158,22 +164,25 @@ def primary_placeholders(stack: str = "seoul") -> dict[str, Any]:
 
 def run_program(config: dict[str, str], stack: str, preview: bool = False,
                 program: Path = PROJECT_DIR / "__main__.py",
-                stack_reference_outputs: Optional[dict[str, Any]] = None) -> ProgramRun:
+                stack_reference_outputs: Optional[dict[str, Any]] = None,
+                on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None) -> ProgramRun:
     """Evaluate `program` for `stack` with the flat CLI config map; raise what the program raises."""
     program_dir = str(program.parent)
     if program_dir not in sys.path:
         sys.path.insert(0, program_dir)
     return run_function(lambda: runpy.run_path(str(program), run_name="__main__"), config, stack,
-                        preview, stack_reference_outputs)
+                        preview, stack_reference_outputs, on_resource)
 
 
 def run_function(body: Callable[[], Any], config: dict[str, str], stack: str,
                  preview: bool = False,
-                 stack_reference_outputs: Optional[dict[str, Any]] = None) -> ProgramRun:
-    """Evaluate `body` (a program or a few components) under the mocks and record it."""
+                 stack_reference_outputs: Optional[dict[str, Any]] = None,
+                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None) -> ProgramRun:
+    """Evaluate `body` (a program or a few components) under the mocks and record it;
+    `on_resource` sees each resource as it is registered."""
     run = ProgramRun(stack=stack, preview=preview)
     mocks = _Mocks(run, stack_reference_outputs if stack_reference_outputs is not None
-                   else primary_placeholders())
+                   else primary_placeholders(), on_resource)
     pulumi_settings.reset_options(project="megaticket-dr", stack=stack, preview=preview)
     set_all_config(dict(config), [])
     pulumi.runtime.set_mocks(mocks, project="megaticket-dr", stack=stack, preview=preview,

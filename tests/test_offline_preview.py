@@ -121,3 +121,28 @@ def test_tokyo_preview_shows_the_secondary_record_idle_asgs_and_the_us_east_1_al
     assert re.search(r"SECONDARY pilotlight-test.click -> alias ⟨MegaTicket-DR-ALB.dnsName⟩$", text, re.M)
     assert "MegaTicket-DR-App-ASG: $Latest, min 0 / desired 0 / max 2" in text
     assert "MegaTicket-Primary-HealthCheck-Alarm: AWS/Route53 HealthCheckStatus in us-east-1" in text
+
+
+def test_a_pack_that_fails_mid_analysis_is_reported_not_crashed():
+    from offline_preview.engine import ProgramRun, RecordedResource
+    from offline_preview.policy_run import StreamingCheck
+    from offline_preview.report import render_text
+
+    class BrokenPack:
+        def analyze_many(self, resources):
+            next(iter(resources))
+            raise RuntimeError("pack crashed")
+
+        def analyze_stack(self, resources):
+            raise AssertionError("never reached")
+
+    run = ProgramRun(stack="tokyo", preview=False)
+    streaming = StreamingCheck(BrokenPack())
+    for index in range(3):  # more than the pack reads before failing: the producer must not block
+        resource = RecordedResource(urn=f"urn:{index}", type="aws:sns/topic:Topic", name=f"t{index}",
+                                    custom=True, parent="", provider="", inputs={}, options={})
+        run.resources.append(resource)
+        streaming.add(run, resource)
+    report = streaming.finish(run)
+    assert report.error == "RuntimeError: pack crashed" and report.findings == []
+    assert "✗ the policy pack did not run: RuntimeError: pack crashed" in render_text(run, report)
