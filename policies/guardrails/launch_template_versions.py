@@ -16,7 +16,15 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from .kit import Subject, first_messages, resource_policy
-from .values import UNKNOWN_SENTINELS, as_list, get_path, is_number_like, is_unknown, shorten, show
+from .values import (
+    as_list,
+    get_path,
+    is_number_like,
+    is_unknown,
+    shorten,
+    show,
+    state_machine_definition,
+)
 
 ALLOWED_VERSIONS = ("$Latest", "$Default")
 NAME = "no-pinned-launch-template-version"
@@ -129,14 +137,9 @@ def _walk_definition(node: Any, path: str, in_lt_context: bool) -> Iterator[str]
 
 
 def _state_machine_pins(subject: Subject) -> Iterator[str]:
-    definition = subject.props.get("definition")
-    if not isinstance(definition, str) or definition in UNKNOWN_SENTINELS:
-        return
-    try:
-        document = json.loads(definition)
-    except ValueError:
-        return  # not JSON (yet): AWS validates the definition itself
-    yield from _walk_definition(document, "", False)
+    document = state_machine_definition(subject.props)
+    if document is not None:
+        yield from _walk_definition(document, "", False)
 
 
 def check(subject: Subject) -> Iterator[str]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
 
 from .kit import Subject, first_messages, resource_policy, stack_policy
-from .values import UNKNOWN_SENTINELS, is_unknown, placeholders
+from .values import UNKNOWN_SENTINELS, is_unknown, placeholders, state_machine_definition
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -108,12 +107,8 @@ def _states(definition: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, 
 
 
 def _approval_timeout_findings(subject: Subject) -> Iterator[str]:
-    definition = subject.props.get("definition")
-    if not isinstance(definition, str) or definition in UNKNOWN_SENTINELS:
-        return
-    try:
-        document = json.loads(definition)
-    except ValueError:
+    document = state_machine_definition(subject.props)
+    if document is None:
         return
     for name, state in _states(document):
         resource = state.get("Resource")

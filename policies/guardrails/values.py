@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -193,3 +194,14 @@ def url_host(value: str) -> str:
 
 def shorten(value: str, limit: int = 120) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def state_machine_definition(props: Mapping[str, Any]) -> Any:
+    """The parsed `definition` of a state machine, or None while unknown or not JSON (AWS validates it)."""
+    definition = props.get("definition")
+    if not isinstance(definition, str) or definition in UNKNOWN_SENTINELS:
+        return None
+    try:
+        return json.loads(definition)
+    except ValueError:
+        return None
