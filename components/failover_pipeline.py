@@ -182,6 +182,51 @@ def _merged(*docs: pulumi.Output[str]) -> pulumi.Output[str]:
     )
 
 
+def topic_key_policy(account: str, region: str, topic_arn: str) -> str:
+    """Key policy of the approval topic's KMS key.
+
+    The account statement delegates to IAM (the step roles get use of the key through their own
+    policies, and the deployer keeps managing it). CloudWatch alarms (the readiness alarm) may
+    encrypt for this topic only: data keys for its ARN (the encryption context SNS sets), on behalf
+    of alarms in this account and region.
+    """
+    return _policy(
+        [
+            {
+                "Sid": "AccountManagesKeyThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublishToApprovalTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": account,
+                        "kms:EncryptionContext:aws:sns:topicArn": topic_arn,
+                    },
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account}:alarm:*"},
+                },
+            },
+        ]
+    )
+
+
+def topic_key_use_statement(key_arn: str, region: str) -> dict[str, Any]:
+    """What a publisher to the encrypted topic needs on its key, and only through SNS."""
+    return {
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
+    }
+
+
 def _assume(service: str) -> str:
     return _policy([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
@@ -192,6 +237,7 @@ class FailoverPipeline(pulumi.ComponentResource):
     state_machine_arn: pulumi.Output[str]
     failback_state_machine_arn: pulumi.Output[str]
     approval_topic_arn: pulumi.Output[str]
+    approval_topic_key_arn: pulumi.Output[str]
     event_bus_arn: pulumi.Output[str]
     observation_rule_arn: pulumi.Output[str]
     function_names: pulumi.Output[dict[str, str]]
@@ -212,11 +258,33 @@ class FailoverPipeline(pulumi.ComponentResource):
         account = identity.account_id
         arn = _Arns(region, account, args)
 
-        # --- approval topic (SNS-managed KMS key) and its two channels -------------------------------
+        # --- approval topic (its own KMS key) and its two channels -----------------------------------
+        # Not alias/aws/sns: that AWS-managed key's policy cannot be changed and does not let
+        # CloudWatch alarms use it, so the readiness alarm's notifications to this topic would fail
+        # (alarm history: "CloudWatch Alarms does not have authorization to access the SNS topic
+        # encryption key"). A customer-managed key keeps the topic encrypted and names who may use it.
+        topic_arn_by_name = account.apply(lambda a: f"arn:aws:sns:{region}:{a}:{args.approval_topic_name}")
+        topic_key = aws.kms.Key(
+            f"{name}-approval-topic-key",
+            description=f"SNS topic {args.approval_topic_name}: approval requests and readiness alarms",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.all(account, topic_arn_by_name).apply(
+                lambda a: topic_key_policy(account=a[0], region=region, topic_arn=a[1])
+            ),
+            tags=tags,
+            opts=dr,
+        )
+        aws.kms.Alias(
+            f"{name}-approval-topic-key-alias",
+            name=f"alias/{args.approval_topic_name}",
+            target_key_id=topic_key.key_id,
+            opts=dr,
+        )
         topic = aws.sns.Topic(
             f"{name}-approval-topic",
             name=args.approval_topic_name,
-            kms_master_key_id="alias/aws/sns",
+            kms_master_key_id=topic_key.arn,
             tags=tags,
             opts=dr,
         )
@@ -296,15 +364,16 @@ class FailoverPipeline(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-sfn-policy",
             role=sfn_role.id,
-            policy=pulumi.Output.all(topic.arn, *fn_arns).apply(
+            policy=pulumi.Output.all(topic.arn, topic_key.arn, *fn_arns).apply(
                 lambda a: _policy(
                     [
                         {
                             "Effect": "Allow",
                             "Action": "lambda:InvokeFunction",
-                            "Resource": [*a[1:], *[f"{x}:*" for x in a[1:]]],
+                            "Resource": [*a[2:], *[f"{x}:*" for x in a[2:]]],
                         },
                         {"Effect": "Allow", "Action": "sns:Publish", "Resource": a[0]},
+                        topic_key_use_statement(a[1], region),
                         # Log delivery and X-Ray do not support resource-level permissions.
                         {
                             "Effect": "Allow",
@@ -402,11 +471,12 @@ class FailoverPipeline(pulumi.ComponentResource):
 
         # --- least-privilege policies per step (after the machines: step0 reads its own machine) -----
         policies = {
-            "step0": pulumi.Output.all(topic.arn, machines["failover"].arn).apply(
+            "step0": pulumi.Output.all(topic.arn, machines["failover"].arn, topic_key.arn).apply(
                 lambda a: _policy(
                     [
                         {"Effect": "Allow", "Action": "sns:Publish", "Resource": a[0]},
                         {"Effect": "Allow", "Action": "states:ListExecutions", "Resource": a[1]},
+                        topic_key_use_statement(a[2], region),
                     ]
                 )
             ),
@@ -469,6 +539,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         self.state_machine_arn = machines["failover"].arn
         self.failback_state_machine_arn = machines["failback"].arn
         self.approval_topic_arn = topic.arn
+        self.approval_topic_key_arn = topic_key.arn
         self.event_bus_arn = bus.arn
         self.observation_rule_arn = observation.arn
         self.function_names = pulumi.Output.all(*[f.name for f in functions.values()]).apply(
@@ -479,6 +550,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "state_machine_arn": self.state_machine_arn,
                 "failback_state_machine_arn": self.failback_state_machine_arn,
                 "approval_topic_arn": self.approval_topic_arn,
+                "approval_topic_key_arn": self.approval_topic_key_arn,
                 "event_bus_arn": self.event_bus_arn,
                 "observation_rule_arn": self.observation_rule_arn,
                 "function_names": self.function_names,

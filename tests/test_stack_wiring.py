@@ -99,3 +99,21 @@ def test_lambda_packages_hold_only_python_sources_so_builds_are_reproducible():
             function.name, code["assets"])
         module = function.inputs["handler"].rsplit(".", 1)[0]
         assert f"{module.replace('.', '/')}.py" in code["assets"], (function.name, function.inputs["handler"])
+
+
+def test_readiness_alarm_notifies_a_topic_whose_key_lets_cloudwatch_alarms_publish():
+    """GIVEN the readiness alarm's actions name the approval topic
+    THEN that topic is encrypted with the pipeline's own key (not alias/aws/sns, which CloudWatch
+    alarms cannot use, so every readiness notification would fail) and the key policy admits
+    CloudWatch alarms for exactly that topic."""
+    run = run_program("tokyo")
+    alarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "readiness-alarm")
+    topic = run.one("aws:sns/topic:Topic", "failover-approval-topic")
+    assert alarm.inputs["alarmActions"] == ["⟨stfc-topic-dev-an1-approval.arn⟩"]
+    key = run.one("aws:kms/key:Key", "failover-approval-topic-key")
+    assert topic.inputs["kmsMasterKeyId"] == "⟨failover-approval-topic-key.arn⟩"
+    allowed = [s for s in json.loads(key.inputs["policy"])["Statement"]
+               if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert [s["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"] for s in allowed] \
+        == ["arn:aws:sns:ap-northeast-1:⟨aws.accountId⟩:stfc-topic-dev-an1-approval"]
+    assert run.region_of(alarm) == run.region_of(key) == "ap-northeast-1"

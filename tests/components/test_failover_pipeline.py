@@ -180,10 +180,10 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
         "⟨stfc-stepfunction-dev-an1.arn⟩"
     ]
     step0 = _policy(run, "failover-step0-policy")["Statement"]
-    assert {s["Action"] for s in step0} == {"sns:Publish", "states:ListExecutions"}
     assert [x["Resource"] for x in step0] == [
         "⟨stfc-topic-dev-an1-approval.arn⟩",
         "⟨stfc-stepfunction-dev-an1.arn⟩",
+        "⟨failover-approval-topic-key.arn⟩",
     ]
     # nothing in any step policy grants a wildcard action
     for key in ("step0", "step1", "step2", "step3", "step4", "failback"):
@@ -205,10 +205,9 @@ def test_step2_role_is_scoped_to_the_web_launch_template_when_its_id_is_given(pr
 def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bool) -> None:
     run = _run(preview)
     topic = run.one("aws:sns/topic:Topic", "failover-approval-topic")
-    assert (topic.inputs["name"], topic.inputs["kmsMasterKeyId"]) == (
-        "stfc-topic-dev-an1-approval",
-        "alias/aws/sns",
-    )
+    assert topic.inputs["name"] == "stfc-topic-dev-an1-approval"
+    if not preview:
+        assert topic.inputs["kmsMasterKeyId"] == "⟨failover-approval-topic-key.arn⟩"
     subs = run.by_type("aws:sns/topicSubscription:TopicSubscription")
     assert sorted((s.inputs["protocol"], s.inputs["endpoint"]) for s in subs) == [
         ("email", "dr-oncall@example.com"),
@@ -239,3 +238,54 @@ def test_pipeline_refuses_to_run_without_the_callers_provider() -> None:
 
     with pytest.raises(Exception, match="opts.provider must be the DR-region provider"):
         run_component(body, False)
+
+
+KEY = "aws:kms/key:Key"
+_KEY_USE = ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+
+def test_approval_topic_key_is_customer_managed_so_cloudwatch_alarms_can_publish() -> None:
+    """GIVEN the readiness alarm notifies the approval topic
+    WHEN the topic is encrypted
+    THEN with a rotated customer-managed key (never alias/aws/sns, whose fixed policy refuses
+    CloudWatch alarms) whose policy lets CloudWatch alarms of this account and region make data
+    keys for this topic only, and whose alias names the topic."""
+    run = _run(False)
+    topic = run.one("aws:sns/topic:Topic", "failover-approval-topic")
+    assert topic.inputs["kmsMasterKeyId"] != "alias/aws/sns"
+    key = run.one(KEY, "failover-approval-topic-key")
+    assert key.inputs["enableKeyRotation"] is True
+    statements = {st["Sid"]: st for st in json.loads(key.inputs["policy"])["Statement"]}
+    account = "⟨aws.accountId⟩"
+    assert statements["AccountManagesKeyThroughIam"]["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+    alarms = statements["CloudWatchAlarmsPublishToApprovalTopic"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Action"] == _KEY_USE
+    assert alarms["Condition"] == {
+        "StringEquals": {
+            "aws:SourceAccount": account,
+            "kms:EncryptionContext:aws:sns:topicArn":
+                f"arn:aws:sns:ap-northeast-1:{account}:stfc-topic-dev-an1-approval",
+        },
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:ap-northeast-1:{account}:alarm:*"},
+    }
+    alias = run.one("aws:kms/alias:Alias", "failover-approval-topic-key-alias")
+    assert alias.inputs["name"] == "alias/stfc-topic-dev-an1-approval"
+    assert run.region_of(key) == run.region_of(topic) == "ap-northeast-1"
+
+
+def test_every_topic_publisher_may_use_the_topic_key_only_through_sns() -> None:
+    """GIVEN a customer-managed key, IAM principals need kms permissions of their own to publish
+    THEN the state machines' role (sns:publish states) and step 0 (the approval request) get
+    Decrypt/GenerateDataKey on that key, only via SNS in the region; no other step gets the key."""
+    run = _run(False)
+    use = {
+        "Effect": "Allow",
+        "Action": _KEY_USE,
+        "Resource": "⟨failover-approval-topic-key.arn⟩",
+        "Condition": {"StringEquals": {"kms:ViaService": "sns.ap-northeast-1.amazonaws.com"}},
+    }
+    for policy in ("failover-sfn-policy", "failover-step0-policy"):
+        assert use in _policy(run, policy)["Statement"], policy
+    for key in ("step1", "step2", "step3", "step4", "failback"):
+        assert "kms:" not in json.dumps(_policy(run, f"failover-{key}-policy")), key
