@@ -361,7 +361,7 @@ class FailoverPipeline(pulumi.ComponentResource):
             opts=dr,
         )
         fn_arns = [f.arn for f in functions.values()]
-        aws.iam.RolePolicy(
+        sfn_policy = aws.iam.RolePolicy(
             f"{name}-sfn-policy",
             role=sfn_role.id,
             policy=pulumi.Output.all(topic.arn, topic_key.arn, *fn_arns).apply(
@@ -450,7 +450,9 @@ class FailoverPipeline(pulumi.ComponentResource):
                 },
                 tracing_configuration={"enabled": True},
                 tags=tags,
-                opts=dr,
+                # CreateStateMachine checks that the role may deliver logs (else AccessDenied: "not
+                # authorized to access the Log Destination"): the role's policy must exist first.
+                opts=pulumi.ResourceOptions(parent=self, provider=opts.provider, depends_on=[sfn_policy]),
             )
 
         machines = {"failover": state_machine("failover", args.state_machine_name, failover_json)}

@@ -289,3 +289,20 @@ def test_every_topic_publisher_may_use_the_topic_key_only_through_sns() -> None:
         assert use in _policy(run, policy)["Statement"], policy
     for key in ("step1", "step2", "step3", "step4", "failback"):
         assert "kms:" not in json.dumps(_policy(run, f"failover-{key}-policy")), key
+
+
+def test_state_machines_are_created_after_their_role_may_deliver_logs(preview: bool) -> None:
+    """GIVEN logging to CloudWatch Logs (level ALL)
+    WHEN Step Functions creates a machine, it checks that the role may deliver logs
+    THEN both machines wait for the role policy that grants log delivery, or the engine may create
+    them in parallel and CreateStateMachine fails with "not authorized to access the Log Destination"."""
+    run = _run(preview)
+    policy = run.one(ROLE_POLICY, "failover-sfn-policy")
+    for key in ("failover", "failback"):
+        machine = run.one(MACHINE, f"failover-{key}-state-machine")
+        assert policy.urn in machine.options["dependencies"], key
+        assert machine.inputs["loggingConfiguration"]["level"] == "ALL"
+    if not preview:
+        delivery = [s for s in _policy(run, "failover-sfn-policy")["Statement"]
+                    if "logs:CreateLogDelivery" in s["Action"]]
+        assert delivery and delivery[0]["Resource"] == "*"
