@@ -26,7 +26,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.web_alb import target_group_name
+from components.web_alb import check_lb_args, target_group_name
 from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
 from stack_config import Capacity
 
@@ -49,6 +49,11 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "step4": ("failover.handlers.step4_verify", "verify"),
     "failback": ("failover.handlers.failback", "failback"),
 }
+# stacks.py names the readiness Lambda `<lambda_prefix>-readiness`, the longest suffix of all.
+_LONGEST_SUFFIX = max([*FUNCTIONS, "readiness"], key=len)
+_LAMBDA_PREFIX_MAX = 64 - 1 - len(_LONGEST_SUFFIX)
+_LAMBDA_PREFIX = re.compile(rf"^[A-Za-z0-9_-]{{1,{_LAMBDA_PREFIX_MAX}}}$")
+_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,20 @@ class FailoverPipelineArgs:
             value = getattr(self, key)
             if not isinstance(value, str) or not _NAME.match(value):
                 raise ValueError(f"{key} must be 1-64 letters, digits, '.', '_' or '-' (got {value!r})")
+        # Stricter AWS rules, checked here so they fail at preview, not at deploy or mid-failover.
+        if not _LAMBDA_PREFIX.match(self.lambda_prefix):
+            raise ValueError(
+                f"lambda_prefix must be 1-{_LAMBDA_PREFIX_MAX} letters, digits, '_' or '-': Lambda names "
+                f"allow no '.' and at most 64 characters with the longest suffix "
+                f"'-{_LONGEST_SUFFIX}' (got {self.lambda_prefix!r})"
+            )
+        if not _TOPIC.match(self.approval_topic_name):
+            raise ValueError(
+                f"approval_topic_name must be letters, digits, '_' or '-' (SNS allows no '.') "
+                f"(got {self.approval_topic_name!r})"
+            )
+        # Step 1 creates the NLB and its target group by these names in mode on-failover.
+        check_lb_args(self.nlb_name, self.app_port, self.health_path)
         for key in ("app_capacity", "web_capacity"):
             c = getattr(self, key)
             if not isinstance(c, Capacity) or not all(

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.failover_pipeline import FailoverPipeline
+from components.failover_pipeline import FUNCTIONS, FailoverPipeline
 from failover.settings import Settings
 from offline_preview.engine import UNKNOWN, ProgramRun
 from stack_config import Capacity
@@ -224,6 +224,12 @@ def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bo
         ({"state_machine_name": "has space"}, "state_machine_name must be"),
         ({"app_capacity": Capacity(2, 1, 3)}, r"app_capacity must satisfy 0 <= min <= desired <= max"),
         ({"web_capacity": Capacity(0, True, 1)}, "web_capacity must satisfy"),
+        # names AWS rejects only at deploy (or, for the NLB, mid-failover when step 1 creates it)
+        ({"lambda_prefix": "stfc.lambda"}, r"lambda_prefix must be 1-54 letters, digits, '_' or '-'"),
+        ({"lambda_prefix": "x" * 55}, r"at most 64 characters with the longest suffix '-readiness'"),
+        ({"approval_topic_name": "stfc.topic"}, r"approval_topic_name .* \(SNS allows no '\.'\)"),
+        ({"nlb_name": "MegaTicket-DR-NLB-in-Tokyo-standby"}, "load balancer name must be 1-32"),
+        ({"nlb_name": "MegaTicket_DR_NLB"}, "load balancer name must be 1-32"),
     ],
 )
 def test_bad_args_fail_with_one_line_naming_the_field(change: dict[str, Any], message: str) -> None:
@@ -306,3 +312,12 @@ def test_state_machines_are_created_after_their_role_may_deliver_logs(preview: b
         delivery = [s for s in _policy(run, "failover-sfn-policy")["Statement"]
                     if "logs:CreateLogDelivery" in s["Action"]]
         assert delivery and delivery[0]["Resource"] == "*"
+
+
+def test_longest_lambda_prefix_that_passes_names_functions_lambda_accepts() -> None:
+    """GIVEN the longest prefix the args accept THEN every function name, the readiness one
+    included, is within Lambda's 64 characters."""
+    prefix = "p" * 54
+    args = pipeline_args(object(), lambda_prefix=prefix)
+    names = [f"{args.lambda_prefix}-{key}" for key in (*FUNCTIONS, "readiness")]
+    assert max(len(n) for n in names) == 64
