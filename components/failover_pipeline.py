@@ -693,6 +693,7 @@ class _Arns:
                     "elasticloadbalancing:CreateTargetGroup",
                     "elasticloadbalancing:CreateListener",
                     "elasticloadbalancing:AddTags",
+                    "elasticloadbalancing:ModifyLoadBalancerAttributes",
                 ]
                 if create
                 else [

@@ -17,6 +17,18 @@ from failover.settings import Settings
 
 # Marks what the pipeline created, so failback removes only those.
 CREATED_BY_TAG = {"Key": "megaticket-dr:created-by", "Value": "failover-pipeline"}
+# The same shape components/app_nlb.py gives the standby NLB: cross-zone on (one app instance must
+# serve both NLB nodes), and a health check that accepts exactly 200 (the API defaults accept any
+# 2xx/3xx, so a redirecting app would count as healthy).
+CROSS_ZONE = {"Key": "load_balancing.cross_zone.enabled", "Value": "true"}
+HEALTH_CHECK = {
+    "HealthCheckProtocol": "HTTP",
+    "HealthCheckPort": "traffic-port",
+    "HealthCheckIntervalSeconds": 10,
+    "HealthyThresholdCount": 2,
+    "UnhealthyThresholdCount": 2,
+    "Matcher": {"HttpCode": "200"},
+}
 
 
 def find_load_balancer(elbv2: Any, name: str) -> dict[str, Any] | None:
@@ -83,9 +95,8 @@ def _ensure_target_group(elbv2: Any, s: Settings) -> dict[str, Any]:
             Port=s.app_port,
             VpcId=s.vpc_id,
             TargetType="instance",
-            HealthCheckProtocol="HTTP",
             HealthCheckPath=s.health_path,
-            HealthCheckPort="traffic-port",
+            **HEALTH_CHECK,
             Tags=[CREATED_BY_TAG],
         )["TargetGroups"][0]
     if tg.get("Port") != s.app_port or tg.get("VpcId") != s.vpc_id or tg.get("Protocol") != "TCP":
@@ -118,6 +129,9 @@ def ensure_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
     if s.nlb_mode == "standby":
         return check_nlb(elbv2, s)
     lb = _ensure_load_balancer(elbv2, s)
+    # Every run, not only on create: a retry after a crash between the two calls still sets it.
+    if _was_created_by_pipeline(elbv2, lb["LoadBalancerArn"]):
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[CROSS_ZONE])
     tg = _ensure_target_group(elbv2, s)
     _ensure_listener(elbv2, lb["LoadBalancerArn"], tg["TargetGroupArn"], s.app_port)
     # Describe again: the create call reports `provisioning`; the poll loop needs the live state.

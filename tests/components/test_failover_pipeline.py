@@ -160,6 +160,8 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
     step1 = _policy(run, "failover-step1-policy")["Statement"]
     writes = [s for s in step1 if "elasticloadbalancing:CreateLoadBalancer" in s["Action"]][0]
     assert any("loadbalancer/net/MegaTicket-DR-NLB/*" in r for r in writes["Resource"])
+    # step 1 turns cross-zone on for the NLB it creates (failover/nlb.py)
+    assert "elasticloadbalancing:ModifyLoadBalancerAttributes" in writes["Action"]
     assert all("*" != r for r in writes["Resource"])
     step3 = _policy(run, "failover-step3-policy")["Statement"]
     update = [s for s in step3 if "autoscaling:UpdateAutoScalingGroup" in s["Action"]][0]

@@ -109,3 +109,40 @@ def test_failback_keeps_an_nlb_someone_else_created(tokyo: Any) -> None:
     tokyo.elbv2.create_load_balancer(Name=s.nlb_name, Type="network", Subnets=list(s.app_subnet_ids))
     assert remove_pipeline_nlb(tokyo.elbv2, s)["kept_foreign_nlb"] is True
     assert check_nlb(tokyo.elbv2, s)["state"] == "active"
+
+
+def test_step1_nlb_has_the_standby_shape_cross_zone_and_health_check_expecting_200(tokyo: Any) -> None:
+    """GIVEN mode on-failover WHEN step 1 creates the NLB THEN it matches components/app_nlb.py:
+    cross-zone on (one app instance serves both NLB nodes) and a health check that accepts exactly
+    200 (the API default 200-399 would count a redirecting app as healthy)."""
+    ensure_nlb(tokyo.elbv2, tokyo.settings)
+
+    lb = tokyo.elbv2.describe_load_balancers(Names=["MegaTicket-DR-NLB"])["LoadBalancers"][0]
+    attributes = tokyo.elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])
+    values = {a["Key"]: a["Value"] for a in attributes["Attributes"]}
+    assert values["load_balancing.cross_zone.enabled"] == "true"
+    tg = tokyo.elbv2.describe_target_groups(Names=["MegaTicket-DR-NLB-TG"])["TargetGroups"][0]
+    assert (tg["HealthCheckProtocol"], tg["Matcher"]["HttpCode"], tg["HealthCheckIntervalSeconds"]) == (
+        "HTTP", "200", 10)
+    assert (tg["HealthyThresholdCount"], tg["UnhealthyThresholdCount"]) == (2, 2)
+
+
+def test_step1_rerun_sets_cross_zone_on_its_own_nlb_but_never_touches_a_foreign_one(tokyo: Any) -> None:
+    """GIVEN an NLB the pipeline created whose cross-zone setting was lost (a crash between create
+    and modify) WHEN step 1 runs again THEN cross-zone is on; GIVEN an NLB someone else made under
+    the name THEN its attributes are left alone."""
+    ensure_nlb(tokyo.elbv2, tokyo.settings)
+    arn = tokyo.elbv2.describe_load_balancers(Names=["MegaTicket-DR-NLB"])["LoadBalancers"][0]["LoadBalancerArn"]
+    off = [{"Key": "load_balancing.cross_zone.enabled", "Value": "false"}]
+    tokyo.elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=off)
+    ensure_nlb(tokyo.elbv2, tokyo.settings)
+    values = {a["Key"]: a["Value"] for a in
+              tokyo.elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+    assert values["load_balancing.cross_zone.enabled"] == "true"
+
+    tokyo.elbv2.remove_tags(ResourceArns=[arn], TagKeys=["megaticket-dr:created-by"])
+    tokyo.elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=off)
+    ensure_nlb(tokyo.elbv2, tokyo.settings)
+    values = {a["Key"]: a["Value"] for a in
+              tokyo.elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+    assert values["load_balancing.cross_zone.enabled"] == "false"
