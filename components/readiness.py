@@ -73,6 +73,11 @@ class ReadinessArgs:
         return min(max(2 * seconds, 60), 86400)
 
 
+def schedule_rule_name(function_name: str) -> str:
+    """`<function name>-schedule`, cut to EventBridge's 64-character limit for rule names."""
+    return f"{function_name}-schedule"[:64]
+
+
 def _account(arn: str) -> str:
     return arn.split(":")[4] if arn.count(":") >= 5 else "*"
 
@@ -155,7 +160,8 @@ class Readiness(pulumi.ComponentResource):
             memory_size=args.memory_size, environment={"variables": env}, tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, role_policy]))
         schedule = aws.cloudwatch.EventRule(
-            f"{name}-schedule", name=f"{args.function_name}-schedule",
+            # EventBridge rule names stop at 64 characters; a function name may use all 64.
+            f"{name}-schedule", name=schedule_rule_name(args.function_name),
             description="Run the DR readiness checks (drctl doctor) on a schedule",
             schedule_expression=args.schedule, tags=tags, opts=child)
         aws.lambda_.Permission(
