@@ -53,6 +53,14 @@ class ProgramRun:
     outputs: dict[str, Any] = field(default_factory=dict)
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
+    @property
+    def creates(self) -> list[RecordedResource]:
+        return [r for r in self.resources if not r.options.get("read")]
+
+    @property
+    def reads(self) -> list[RecordedResource]:
+        return [r for r in self.resources if r.options.get("read")]
+
     def by_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]
 
@@ -149,6 +157,21 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self.run.resources.append(record)
             if self.on_resource is not None:
                 self.on_resource(self.run, record)
+        return response
+
+    def ReadResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().ReadResource(request)
+        # A read (StackReference, `.get()`): shown, analyzed, but not counted as a create.
+        record = RecordedResource(
+            urn=response.urn, type=request.type, name=request.name, custom=True,
+            parent=request.parent,
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+            inputs=_plain(rpc.deserialize_properties(request.properties, keep_unknowns=True)),
+            options={"read": True, "id": request.id, "dependencies": list(request.dependencies)},
+        )
+        self.run.resources.append(record)
+        if self.on_resource is not None:
+            self.on_resource(self.run, record)
         return response
 
 

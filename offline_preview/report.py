@@ -89,6 +89,8 @@ def detail(resource: RecordedResource, region: Optional[str] = None) -> str:
         return f"{i.get('name')}: {i.get('namespace')} {i.get('metricName')}{where}"
     if resource.type == "aws:sfn/stateMachine:StateMachine":
         return str(i.get("name"))
+    if resource.type == "pulumi:pulumi:StackReference":
+        return f"outputs of {i.get('name')}"
     return ""
 
 
@@ -126,14 +128,18 @@ def render_text(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
     name_width = max([len(r.name) for _, r in rows] + [0]) + 2
     for prefix, resource in rows:
         note = detail(resource, run.region_of(resource))
-        row = f" +   {(prefix + short_type(resource.type)).ljust(width)}{resource.name}"
+        op = ">" if resource.options.get("read") else "+"  # the CLI's marks for read and create
+        row = f" {op}   {(prefix + short_type(resource.type)).ljust(width)}{resource.name}"
         lines.append(f"{row.ljust(5 + width + name_width)}{note}".rstrip() if note else row)
     lines += ["", "Outputs:"]
     key_width = max([len(k) for k in run.outputs] + [0]) + 1
     for key in sorted(run.outputs):
         value = json.dumps(shown(run.outputs[key]), ensure_ascii=False)
         lines.append(f"    {(key + ':').ljust(key_width)} {value}")
-    lines += ["", "Resources:", f"    + {len(run.resources) + 1} to create", ""]
+    lines += ["", "Resources:", f"    + {len(run.creates) + 1} to create"]
+    if run.reads:
+        lines.append(f"    > {len(run.reads)} to read")
+    lines.append("")
     for label, script in user_data(run).items():
         lines += [f"User data of launch template {label}:", *("    " + s for s in script.splitlines()), ""]
     if policies is not None:
@@ -162,7 +168,7 @@ def render_policies(policies: PolicyReport) -> list[str]:
 def render_json(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
     document = {
         "stack": run.stack,
-        "summary": {"create": len(run.resources) + 1},
+        "summary": {"create": len(run.creates) + 1, "read": len(run.reads)},
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent,
                        "provider": r.provider, "inputs": r.inputs, "options": r.options}
                       for r in run.resources],

@@ -49,6 +49,9 @@ def test_text_preview_shows_tree_outputs_count_user_data_and_policies():
     assert re.search(r"^ \+   [│ ]*[├└]─ aws:autoscaling:Group\s+", text, re.M)
     count = int(re.search(r"\+ (\d+) to create", text)[1])
     assert count == text.count("\n +   ")
+    assert "    > 1 to read" in text
+    assert re.search(r"^ >   ├─ pulumi:pulumi:StackReference\s+megaticket-dr-primary\s+outputs of "
+                     r"organization/megaticket-dr/seoul$", text, re.M)
     assert "User data of launch template MegaTicket-DR-Web-LT:" in text
     assert "INTERNAL_API_URL" in text and "⟨MegaTicket-DR-NLB.dnsName⟩" in text
     assert "Policies (megaticket-dr-guardrails):" in text
@@ -61,7 +64,9 @@ def test_json_lists_every_resource_with_parent_and_camel_case_inputs(tokyo_json)
                      "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sfn/stateMachine:StateMachine",
                      "aws:sns/topic:Topic", "aws:cloudwatch/eventBus:EventBus", "aws:ec2/amiCopy:AmiCopy"):
         assert expected in types, f"{expected} missing from the tokyo preview"
-    assert tokyo_json["summary"]["create"] == len(tokyo_json["resources"]) + 1
+    reads = [r for r in tokyo_json["resources"] if r["options"].get("read")]
+    assert [r["type"] for r in reads] == ["pulumi:pulumi:StackReference"]
+    assert tokyo_json["summary"] == {"create": len(tokyo_json["resources"]) - len(reads) + 1, "read": 1}
     asg = next(r for r in tokyo_json["resources"] if r["type"] == "aws:autoscaling/group:Group")
     assert "megaticket-dr:compute:Tier" in asg["parent"]
     assert asg["inputs"]["launchTemplate"]["version"] == "$Latest"
