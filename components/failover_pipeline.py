@@ -4,7 +4,9 @@ Event path (names from the 001 document, section 7):
   us-east-1 rule `ssw-dr-failover-observation-alarm-rule` matches the detection alarm entering ALARM
   and forwards it to the Tokyo bus `ssw-dr-failover-dr-event-bus` (role: events:PutEvents on that bus
   only); Tokyo rule `pldr-dr-failover-rule` starts `stfc-stepfunction-dev-an1` (role:
-  states:StartExecution on that machine only).
+  states:StartExecution on that machine only). Each target has a dead-letter queue `<rule name>-dlq`
+  in its rule's region; the Tokyo one alarms to the approval topic (the us-east-1 one cannot: alarm
+  actions must be in the alarm's region).
 
 The state machines come from `failover/asl.py` (built in Python inside `Output.all(...).apply`); the
 Lambdas are packaged from `failover/` and configured through the environment contract of
@@ -54,6 +56,7 @@ _LONGEST_SUFFIX = max([*FUNCTIONS, "readiness"], key=len)
 _LAMBDA_PREFIX_MAX = 64 - 1 - len(_LONGEST_SUFFIX)
 _LAMBDA_PREFIX = re.compile(rf"^[A-Za-z0-9_-]{{1,{_LAMBDA_PREFIX_MAX}}}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: time to notice and replay a lost alarm event
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,27 @@ def topic_key_use_statement(key_arn: str, region: str) -> dict[str, Any]:
     }
 
 
+def dlq_name(rule_name: str) -> str:
+    """`<rule name>-dlq`: SQS names allow no '.', which EventBridge rule names may hold."""
+    return f"{rule_name.replace('.', '-')}-dlq"[:80]
+
+
+def dlq_policy(queue_arn: str, rule_arn: str) -> str:
+    """Only EventBridge may send, and only on behalf of the one rule whose target this queue backs."""
+    return _policy(
+        [
+            {
+                "Sid": "EventBridgeRuleDeadLetters",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+            }
+        ]
+    )
+
+
 def _assume(service: str) -> str:
     return _policy([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
@@ -259,6 +283,7 @@ class FailoverPipeline(pulumi.ComponentResource):
     approval_topic_key_arn: pulumi.Output[str]
     event_bus_arn: pulumi.Output[str]
     observation_rule_arn: pulumi.Output[str]
+    dead_letter_queue_arns: pulumi.Output[dict[str, str]]  # rule key (observation, failover) -> ARN
     function_names: pulumi.Output[dict[str, str]]
 
     def __init__(
@@ -528,7 +553,11 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "detail": {"alarmName": [args.alarm_name], "state": {"value": ["ALARM"]}},
             }
         )
-        observation = self._rule_to_target(
+        # Each hop's undeliverable events land in a DLQ in its rule's region (EventBridge requires
+        # that). Only the Tokyo DLQ gets an alarm: alarm actions must be in the alarm's region, and
+        # the approval topic is in Tokyo, so the us-east-1 DLQ is left to a depth check (readiness
+        # Lambda / `drctl doctor`), not built yet.
+        observation, observation_dlq = self._rule_to_target(
             name,
             "observation",
             "forward",
@@ -541,7 +570,7 @@ class FailoverPipeline(pulumi.ComponentResource):
             tags=tags,
             opts=east,
         )
-        self._rule_to_target(
+        _, failover_dlq = self._rule_to_target(
             name,
             "failover",
             "start",
@@ -555,6 +584,7 @@ class FailoverPipeline(pulumi.ComponentResource):
             opts=dr,
             bus_name=bus.name,
             retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
+            alarm_topic_arn=topic.arn,
         )
 
         self.state_machine_arn = machines["failover"].arn
@@ -563,6 +593,9 @@ class FailoverPipeline(pulumi.ComponentResource):
         self.approval_topic_key_arn = topic_key.arn
         self.event_bus_arn = bus.arn
         self.observation_rule_arn = observation.arn
+        self.dead_letter_queue_arns = pulumi.Output.all(observation_dlq.arn, failover_dlq.arn).apply(
+            lambda a: {"observation": a[0], "failover": a[1]}
+        )
         self.function_names = pulumi.Output.all(*[f.name for f in functions.values()]).apply(
             lambda names: dict(zip(FUNCTIONS, names, strict=True))
         )
@@ -574,6 +607,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "approval_topic_key_arn": self.approval_topic_key_arn,
                 "event_bus_arn": self.event_bus_arn,
                 "observation_rule_arn": self.observation_rule_arn,
+                "dead_letter_queue_arns": self.dead_letter_queue_arns,
                 "function_names": self.function_names,
             }
         )
@@ -594,9 +628,12 @@ class FailoverPipeline(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
         bus_name: Optional[pulumi.Input[str]] = None,
         retry_policy: Optional[aws.cloudwatch.EventTargetRetryPolicyArgsDict] = None,
-    ) -> aws.cloudwatch.EventRule:
+        alarm_topic_arn: Optional[pulumi.Input[str]] = None,
+    ) -> tuple[aws.cloudwatch.EventRule, aws.sqs.Queue]:
         """One hop of the event path: a rule on `bus_name` (None: the default bus) whose target is
-        reached through a role allowed `action` on that target only."""
+        reached through a role allowed `action` on that target only. Events the target still refuses
+        after the retries go to a dead-letter queue in the rule's region (`opts` carries the
+        provider); with `alarm_topic_arn` (which must be in that region too) an alarm reports them."""
         rule = aws.cloudwatch.EventRule(
             f"{name}-{rule_key}-rule",
             name=rule_name,
@@ -621,6 +658,21 @@ class FailoverPipeline(pulumi.ComponentResource):
             ),
             opts=opts,
         )
+        queue_name = dlq_name(rule_name)
+        dlq = aws.sqs.Queue(
+            f"{name}-{rule_key}-dlq",
+            name=queue_name,
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            tags=tags,
+            opts=opts,
+        )
+        aws.sqs.QueuePolicy(
+            f"{name}-{rule_key}-dlq-policy",
+            queue_url=dlq.id,
+            policy=pulumi.Output.all(dlq.arn, rule.arn).apply(lambda a: dlq_policy(a[0], a[1])),
+            opts=opts,
+        )
         aws.cloudwatch.EventTarget(
             f"{name}-{rule_key}-target",
             rule=rule.name,
@@ -629,9 +681,33 @@ class FailoverPipeline(pulumi.ComponentResource):
             arn=target_arn,
             role_arn=role.arn,
             retry_policy=retry_policy,
+            dead_letter_config={"arn": dlq.arn},
             opts=opts,
         )
-        return rule
+        if alarm_topic_arn is not None:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{rule_key}-dlq-alarm",
+                name=f"{queue_name}-not-empty",
+                alarm_description=(
+                    f"EventBridge rule {rule_name} could not deliver an event to its target after "
+                    f"retries; the event is in SQS queue {queue_name} (read it, fix the cause, then "
+                    f"start the target by hand if the event still matters)."
+                ),
+                namespace="AWS/SQS",
+                metric_name="ApproximateNumberOfMessagesVisible",
+                dimensions={"QueueName": queue_name},
+                statistic="Maximum",
+                period=300,
+                evaluation_periods=1,
+                threshold=0,
+                comparison_operator="GreaterThanThreshold",
+                # SQS stops sending metrics for an idle queue: no data means no messages.
+                treat_missing_data="notBreaching",
+                alarm_actions=[alarm_topic_arn],
+                tags=tags,
+                opts=opts,
+            )
+        return rule, dlq
 
     @staticmethod
     def _environment(

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.failover_pipeline import FUNCTIONS, FailoverPipeline
+from components.failover_pipeline import FUNCTIONS, FailoverPipeline, dlq_name
 from failover.settings import Settings
 from offline_preview.engine import UNKNOWN, ProgramRun
 from stack_config import Capacity
@@ -23,6 +23,9 @@ TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 FUNCTION = "aws:lambda/function:Function"
 MACHINE = "aws:sfn/stateMachine:StateMachine"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def _run(preview: bool, **overrides: Any) -> ProgramRun:
@@ -33,6 +36,7 @@ def _run(preview: bool, **overrides: Any) -> ProgramRun:
         p = FailoverPipeline("failover", args, pulumi.ResourceOptions(provider=tokyo))
         pulumi.export("stateMachineArn", p.state_machine_arn)
         pulumi.export("functionNames", p.function_names)
+        pulumi.export("deadLetterQueueArns", p.dead_letter_queue_arns)
 
     return run_component(body, preview)
 
@@ -323,3 +327,96 @@ def test_longest_lambda_prefix_that_passes_names_functions_lambda_accepts() -> N
     args = pipeline_args(object(), lambda_prefix=prefix)
     names = [f"{args.lambda_prefix}-{key}" for key in (*FUNCTIONS, "readiness")]
     assert max(len(n) for n in names) == 64
+
+
+# rule key -> (rule name, the rule's region) for both hops of the event path
+HOPS = {
+    "observation": ("ssw-dr-failover-observation-alarm-rule", "us-east-1"),
+    "failover": ("pldr-dr-failover-rule", "ap-northeast-1"),
+}
+
+
+@pytest.mark.parametrize("hop", sorted(HOPS))
+def test_each_event_target_dead_letters_to_an_encrypted_queue_in_its_rules_region(
+    preview: bool, hop: str
+) -> None:
+    """GIVEN a target EventBridge still cannot reach after its retries (PutEvents to the Tokyo bus,
+    StartExecution on the machine)
+    THEN the event goes to `<rule name>-dlq`, SSE-encrypted, kept 14 days, in the rule's own region
+    (EventBridge refuses a DLQ in another region), instead of vanishing."""
+    run = _run(preview)
+    rule_name, region = HOPS[hop]
+    rule = run.one(RULE, f"failover-{hop}-rule")
+    queue = run.one(QUEUE, f"failover-{hop}-dlq")
+    target = run.one(TARGET, f"failover-{hop}-target")
+    assert queue.inputs["name"] == f"{rule_name}-dlq"
+    assert queue.inputs["sqsManagedSseEnabled"] is True
+    assert queue.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
+    assert run.region_of(queue) == run.region_of(rule) == run.region_of(target) == region
+    assert queue.urn in target.options["dependencies"]
+    if preview:
+        assert target.inputs["deadLetterConfig"]["arn"] == UNKNOWN
+        return
+    assert target.inputs["deadLetterConfig"] == {"arn": f"⟨{rule_name}-dlq.arn⟩"}
+    assert run.outputs["deadLetterQueueArns"][hop] == f"⟨{rule_name}-dlq.arn⟩"
+
+
+@pytest.mark.parametrize("hop", sorted(HOPS))
+def test_only_eventbridge_for_that_one_rule_may_send_to_its_dlq(preview: bool, hop: str) -> None:
+    """GIVEN the DLQ's queue policy THEN its one statement lets events.amazonaws.com SendMessage to
+    this queue only when the source is this hop's rule, not the other hop's, not anyone else."""
+    run = _run(preview)
+    rule_name, region = HOPS[hop]
+    policy = run.one(QUEUE_POLICY, f"failover-{hop}-dlq-policy")
+    assert run.region_of(policy) == region
+    assert run.one(QUEUE, f"failover-{hop}-dlq").urn in policy.options["dependencies"]
+    assert run.one(RULE, f"failover-{hop}-rule").urn in policy.options["dependencies"]
+    if preview:
+        assert policy.inputs["policy"] == UNKNOWN  # the queue and rule ARNs exist after deploy
+        return
+    assert policy.inputs["queueUrl"] == f"⟨{rule_name}-dlq.id⟩"
+    statements = json.loads(policy.inputs["policy"])["Statement"]
+    assert statements == [
+        {
+            "Sid": "EventBridgeRuleDeadLetters",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": f"⟨{rule_name}-dlq.arn⟩",
+            "Condition": {"ArnEquals": {"aws:SourceArn": f"⟨{rule_name}.arn⟩"}},
+        }
+    ]
+
+
+def test_tokyo_dlq_alarms_to_the_approval_topic_and_the_us_east_1_dlq_has_no_alarm(
+    preview: bool,
+) -> None:
+    """GIVEN alarm actions must be in the alarm's region and the approval topic is in Tokyo
+    THEN the Tokyo DLQ's alarm (any visible message) notifies the approval topic from Tokyo, and no
+    alarm is made for the us-east-1 DLQ (it could not notify that topic; a depth check is left to
+    the readiness checks)."""
+    run = _run(preview)
+    alarms = [a for a in run.by_type(ALARM) if "dlq" in a.name]
+    assert [a.name for a in alarms] == ["failover-failover-dlq-alarm"]
+    alarm = alarms[0]
+    assert run.region_of(alarm) == "ap-northeast-1"
+    assert alarm.inputs["name"] == "pldr-dr-failover-rule-dlq-not-empty"
+    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert alarm.inputs["dimensions"] == {"QueueName": "pldr-dr-failover-rule-dlq"}
+    assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == ("GreaterThanThreshold", 0)
+    topic = run.one("aws:sns/topic:Topic", "failover-approval-topic")
+    assert topic.urn in alarm.options["dependencies"]
+    if not preview:
+        assert alarm.inputs["alarmActions"] == ["⟨stfc-topic-dev-an1-approval.arn⟩"]
+
+
+def test_dlq_name_drops_the_dots_sqs_refuses_and_stays_within_80_characters() -> None:
+    """GIVEN a rule name EventBridge accepts (up to 64 characters, '.' allowed) THEN the DLQ name
+    is one SQS accepts: no '.', at most 80 characters."""
+    assert dlq_name("pldr-dr-failover-rule") == "pldr-dr-failover-rule-dlq"
+    assert dlq_name("ssw.dr.rule") == "ssw-dr-rule-dlq"
+    longest = dlq_name("r" * 64)
+    assert longest == "r" * 64 + "-dlq" and len(longest) <= 80
