@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -224,6 +224,7 @@ class Settings:
     readiness: ReadinessSettings
     primary: PrimaryReference
     tags: Mapping[str, str]
+    cost: CostSettings = field(default_factory=lambda: CostSettings())
 
     @property
     def is_dr(self) -> bool:
@@ -239,7 +240,7 @@ class Settings:
 _TOP_LEVEL_KEYS = {
     "role", "primaryRegion", "drRegion", "alarmRegion", "tablePrefix", "tables", "domain",
     "hostedZoneId", "dns", "healthCheck", "lock", "web", "app", "network", "alb", "nlb", "ami",
-    "failover", "approvers", "readiness", "primaryStack", "primary", "tags",
+    "failover", "approvers", "readiness", "primaryStack", "primary", "tags", "cost",
 }
 
 
@@ -407,6 +408,79 @@ def _cidr(section: _Section, name: str, default: str) -> str:
         raise _fail(section.key(name), "an IPv4 CIDR block from /16 to /24 such as 10.20.0.0/16",
                     value)
     return str(value)
+
+
+# --- cost: usage assumptions of the standby cost model (cost/) ---------------------------
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """What the preview's standby cost model cannot read from the program: usage per month.
+
+    Defaults describe an idle pilot light: no instances (so no endpoint or NAT traffic), the
+    primary's writes replicated to Tokyo, one failover drill a month.
+    """
+
+    replicated_writes_per_month: int = 1_000_000  # writes to the primary tables, 1 rWRU each
+    replica_gb: float = 1.0  # data held by the Tokyo replicas, all tables together
+    log_gb_per_month: float = 0.5  # ingested by the stack's log groups, all together
+    log_stored_gb: float = 1.0  # kept by the stack's log groups, all together
+    endpoint_gb_per_month: float = 0.0  # through the interface endpoints (no instances at idle)
+    nat_gb_per_month: float = 0.0  # through the NAT gateways (no instances at idle)
+    load_balancer_lcu_per_hour: float = 0.0  # an idle load balancer serves nothing
+    ami_snapshot_gb: float = 8.0  # EBS snapshot behind the copied Golden AMI
+    failover_drills_per_month: int = 1  # one failover + failback run through the pipeline
+    notifications_per_month: int = 10  # publishes to the approval topic
+    lambda_seconds_per_invocation: float = 2.0
+
+
+# Upper bounds only catch typos (a GB figure pasted as bytes); AWS sets no such limit.
+_COST_LIMITS: dict[str, tuple[str, type, float]] = {
+    "replicatedWritesPerMonth": ("replicated_writes_per_month", int, 1e12),
+    "replicaGb": ("replica_gb", float, 1e7),
+    "logGbPerMonth": ("log_gb_per_month", float, 1e7),
+    "logStoredGb": ("log_stored_gb", float, 1e7),
+    "endpointGbPerMonth": ("endpoint_gb_per_month", float, 1e7),
+    "natGbPerMonth": ("nat_gb_per_month", float, 1e7),
+    "loadBalancerLcuPerHour": ("load_balancer_lcu_per_hour", float, 1e5),
+    "amiSnapshotGb": ("ami_snapshot_gb", float, 65536),
+    "failoverDrillsPerMonth": ("failover_drills_per_month", int, 1000),
+    "notificationsPerMonth": ("notifications_per_month", int, 1e9),
+    "lambdaSecondsPerInvocation": ("lambda_seconds_per_invocation", float, 900),
+}
+COST_KEYS = {key: attr for key, (attr, _, _) in _COST_LIMITS.items()}  # config key -> field
+
+
+def read_cost(section: _Section) -> CostSettings:
+    """`cost.*`: non-negative numbers (whole numbers for counts), each with a default."""
+    section.unknown_keys(set(_COST_LIMITS))
+    defaults = CostSettings()
+    values: dict[str, Any] = {}
+    for key, (attr, kind, high) in _COST_LIMITS.items():
+        raw = section.raw(key)
+        if raw is None:
+            continue
+        limit = f"{high:,.0f}"
+        expected = (f"a whole number from 0 to {limit}" if kind is int
+                    else f"a number from 0 to {limit}")
+        number = _as_int(raw) if kind is int else _as_number(raw)
+        if number is None or not 0 <= number <= high:
+            raise _fail(section.key(key), expected, raw)
+        values[attr] = kind(number)
+    return CostSettings(**{**{f: getattr(defaults, f) for f in defaults.__dataclass_fields__},
+                           **values})
+
+
+def _as_number(value: Any) -> Optional[float]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?(\d+(\.\d*)?|\.\d+)\s*", value):
+        number = float(value)
+    else:
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
 
 
 def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPACE) -> Settings:
@@ -645,6 +719,7 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
         ),
         primary=PrimaryReference(primary_stack, dict(primary.values)),
         tags={"Project": "MegaTicket", "ManagedBy": "pulumi", "Stack": stack, **dict(tags)},
+        cost=read_cost(root.section("cost")),
     )
 
 

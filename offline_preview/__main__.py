@@ -29,7 +29,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     try:
         config = apply_overrides(stack_file_values(PROJECT_DIR, args.stack), args.set)
-        load_settings(config, args.stack)  # fail fast, before anything starts
+        settings = load_settings(config, args.stack)  # fail fast, before anything starts
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -52,10 +52,25 @@ def main(argv: Optional[list[str]] = None) -> int:
         if pack is not None:
             pack.stop()
 
-    sys.stdout.write(render_json(run, policies) if args.json else render_text(run, policies))
+    sys.stdout.write(_with_standby_cost(run, settings, policies, args.json))
     if policies is not None and (policies.error or policies.mandatory):
         return 1
     return 0
+
+
+def _with_standby_cost(run, settings, policies: Optional[PolicyReport], as_json: bool) -> str:
+    """The preview's output plus the "Standby cost" section (`cost` in JSON) from cost/."""
+    import json
+
+    from cost import estimate, from_recording
+    from cost import render_text as render_cost
+
+    report = estimate(from_recording(run, settings), settings)
+    if as_json:
+        document = json.loads(render_json(run, policies))
+        document["cost"] = report.as_json()
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return render_text(run, policies) + "\n" + "\n".join(render_cost(report)) + "\n"
 
 
 if __name__ == "__main__":
