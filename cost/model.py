@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from cost.table import GLOBAL, MissingPrice, Price, PriceTable, load_table
+from cost.table import MissingPriceError, Price, PriceTable, load_table
 from stack_config import PRIMARY, CostSettings, Settings
 
 PRODUCTION_ITEM = "production (not standby)"
@@ -130,7 +130,7 @@ class Context:
     def charge(self, item: str, resource: ResourceView, key: str, quantity: float, how: str,
                region: Optional[str] = None, for_dr: bool = False) -> LineItem:
         """`quantity` units of price `key` (region: the resource's); `how` says where the
-        quantity comes from. Raises MissingPrice when the table has no such figure."""
+        quantity comes from. Raises MissingPriceError when the table has no such figure."""
         price = self.table.price(key, region or resource.region)
         usd = quantity * price.usd
         flag = "" if price.confirmed else " [price not confirmed]"
@@ -172,7 +172,7 @@ def estimate(resources: Iterable[ResourceView], settings: Settings | StackFacts,
             continue
         try:
             found = rule(resource, ctx)
-        except MissingPrice as missing:
+        except MissingPriceError as missing:
             found = [Unpriced(resource.type, resource.label, str(missing))]
         found = _production(resource, found, facts)
         items += [f for f in found if isinstance(f, LineItem)]
@@ -194,7 +194,7 @@ def _production(resource: ResourceView, found: list[LineItem | Unpriced],
         return found
     if all(isinstance(f, LineItem) and f.basis.startswith("free:") for f in found):
         return found
-    for_dr = [f for f in found if isinstance(f, LineItem)
+    for_dr: list[LineItem | Unpriced] = [f for f in found if isinstance(f, LineItem)
               and (f.for_dr or f.region != facts.primary_region)]
     return for_dr or [LineItem(
         item=PRODUCTION_ITEM, resource=resource.label, region=resource.region, monthly_usd=0.0,

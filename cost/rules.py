@@ -59,8 +59,10 @@ FREE: dict[str, str] = {
     "aws:lambda/permission:Permission": "no charge for a resource policy",
     "aws:sqs/queuePolicy:QueuePolicy": "no charge for a queue policy",
     "aws:sns/topicPolicy:TopicPolicy": "no charge for a topic policy",
-    "aws:cloudwatch/eventBus:EventBus": "a custom bus costs nothing itself; events are priced where they are sent",
-    "aws:cloudwatch/eventRule:EventRule": "rules are free; scheduled invocations are priced on their target, AWS service events are free",
+    "aws:cloudwatch/eventBus:EventBus":
+        "a custom bus costs nothing itself; events are priced where they are sent",
+    "aws:cloudwatch/eventRule:EventRule":
+        "rules are free; scheduled invocations are priced on their target, AWS service events are free",
     "pulumi:pulumi:StackReference": "reads another stack's outputs",
 }
 _COMPONENT = "a component resource: it groups the resources below and is no AWS resource"

@@ -22,7 +22,7 @@ class PriceTableError(ValueError):
     """prices.json is malformed; the message names the entry."""
 
 
-class MissingPrice(LookupError):
+class MissingPriceError(LookupError):
     """The table has no figure for this line item in this region."""
 
 
@@ -48,7 +48,7 @@ class PriceTable:
     def price(self, key: str, region: str) -> Price:
         found = self.prices.get((key, region))
         if found is None:
-            raise MissingPrice(f"no price for {key} in {region}")
+            raise MissingPriceError(f"no price for {key} in {region}")
         return found
 
     @property

@@ -9,9 +9,9 @@ import argparse
 import sys
 from typing import Optional
 
-from offline_preview.engine import PROJECT_DIR, run_program
+from offline_preview.engine import PROJECT_DIR, ProgramRun, run_program
 from offline_preview.report import PolicyReport, render_json, render_text
-from stack_config import ConfigError, apply_overrides, load_settings, stack_file_values
+from stack_config import ConfigError, Settings, apply_overrides, load_settings, stack_file_values
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -58,7 +58,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 0
 
 
-def _with_standby_cost(run, settings, policies: Optional[PolicyReport], as_json: bool) -> str:
+def _with_standby_cost(run: ProgramRun, settings: Settings, policies: Optional[PolicyReport],
+                       as_json: bool) -> str:
     """The preview's output plus the "Standby cost" section (`cost` in JSON) from cost/."""
     import json
 

@@ -151,3 +151,31 @@ def test_a_pack_that_fails_mid_analysis_is_reported_not_crashed():
     report = streaming.finish(run)
     assert report.error == "RuntimeError: pack crashed" and report.findings == []
     assert "✗ the policy pack did not run: RuntimeError: pack crashed" in render_text(run, report)
+
+
+def test_json_cost_has_exactly_the_contract_keys_and_a_total_of_its_items(tokyo_json):
+    cost = tokyo_json["cost"]
+    assert set(cost) == {"monthlyUsd", "items", "assumptions", "pricesAsOf", "unpriced"}
+    assert all(set(i) == {"item", "resource", "monthlyUsd", "basis"} for i in cost["items"])
+    assert cost["monthlyUsd"] == round(sum(i["monthlyUsd"] for i in cost["items"]), 2)
+    assert cost["monthlyUsd"] > 0
+    assert cost["assumptions"]["replicaGb"] == 1.0 and cost["pricesAsOf"] == "2026-11-28"
+    priced = {i["resource"] for i in cost["items"]} | {u["resource"] for u in cost["unpriced"]}
+    assert {"MegaTicket-DR-NLB", "MegaTicket-DR-ALB", "network-ssm"} <= priced
+
+
+def test_text_preview_ends_with_the_standby_cost_section():
+    done = preview("tokyo", "--no-policies", "--set", "cost.failoverDrillsPerMonth=2")
+    assert done.returncode == 0, done.stderr
+    section = done.stdout[done.stdout.index("Standby cost (USD per month"):]
+    assert re.search(r"^\s+\d+\.\d\d  total$", section, re.M)
+    assert re.search(r"^\s+\d+\.\d\d  NLB hours\s+MegaTicket-DR-NLB\s+730 h × \$", section, re.M)
+    assert "✗ unpriced: failover-approver-sms-0" in section
+    assert "failoverDrillsPerMonth=2" in section
+
+
+def test_bad_cost_setting_exits_2_with_one_line():
+    done = preview("tokyo", "--no-policies", "--set", "cost.replicaGb=-3")
+    assert done.returncode == 2
+    assert done.stderr == ("error: megaticket-dr:cost.replicaGb must be a number from 0 to "
+                           "10,000,000 (got -3)\n")

@@ -1,0 +1,126 @@
+"""The model over what the real program declares: every type is covered, and tokyo's total
+traces back to the price table."""
+
+from __future__ import annotations
+
+import pytest
+
+from cost import estimate, from_recording
+from cost.rules import FREE, RULES, rule_for
+from stack_config import apply_overrides, load_settings, stack_file_values
+from tests.conftest import ROOT, run_program
+from tests.cost.helpers import HOURS, SEOUL, TABLE, TOKYO, VIRGINIA, price
+
+CERT = "arn:aws:acm:ap-northeast-2:000000000000:certificate/00000000-0000-0000-0000-000000000000"
+# Every stack and config variant the test suite runs the program with.
+VARIANTS = {
+    "tokyo": ("tokyo", []),
+    "tokyo nlb on-failover": ("tokyo", ["nlb.mode=on-failover"]),
+    "tokyo with NAT": ("tokyo", ["network.natGateway=true"]),
+    "tokyo without readiness": ("tokyo", ["readiness.enabled=false"]),
+    "tokyo one endpoint": ("tokyo", ['network.interfaceEndpoints=["bedrock-runtime"]']),
+    "tokyo existing VPC": ("tokyo", ["network.vpcId=vpc-0abc1234",
+                                     'network.publicSubnetIds=["subnet-0abc1234","subnet-0abc5678"]',
+                                     'network.privateSubnetIds=["subnet-0def1234","subnet-0def5678"]']),
+    "seoul": ("seoul", []),
+    "seoul HTTPS fast check": ("seoul", [f"alb.certificateArn={CERT}", "healthCheck.interval=10"]),
+}
+# What the model may not price, and why: said in the section, never silently dropped.
+ALLOWED_UNPRICED = {("aws:sns/topicSubscription:TopicSubscription", "SMS prices depend on the destination country")}
+
+
+def cost_of(stack: str, overrides: list[str], preview: bool = False):
+    run = run_program(stack, preview, overrides=overrides)
+    settings = load_settings(apply_overrides(stack_file_values(ROOT, stack), overrides), stack)
+    return run, estimate(from_recording(run, settings), settings)
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return {label: cost_of(stack, overrides) for label, (stack, overrides) in VARIANTS.items()}
+
+
+@pytest.mark.parametrize("label", sorted(VARIANTS))
+def test_every_declared_type_is_priced_free_or_listed_unpriced(reports, label):
+    run, report = reports[label]
+    for resource in run.resources:
+        assert rule_for(resource.type) is not None, f"{resource.type} has no rule in {label}"
+    covered = {i.resource for i in report.items} | {u.resource for u in report.unpriced}
+    from cost.model import ResourceView
+
+    labels = {ResourceView(r.type, r.name, "", r.inputs).label for r in run.resources}
+    assert labels <= covered
+    assert {(u.type, u.reason) for u in report.unpriced} <= ALLOWED_UNPRICED
+
+
+def test_unknowns_mode_still_covers_every_resource():
+    run, report = cost_of("tokyo", [], preview=True)
+    assert len({i.resource for i in report.items} | {u.resource for u in report.unpriced}) >= len(
+        {r.name for r in run.resources}) - 5
+    assert all(u.reason for u in report.unpriced)
+
+
+def test_rules_and_free_types_do_not_overlap():
+    assert not set(RULES) & set(FREE)
+
+
+def _usd(report, item: str) -> list[float]:
+    return [i.monthly_usd for i in report.items if i.item == item]
+
+
+def test_tokyo_total_traces_to_the_price_table(reports):
+    run, report = reports["tokyo"]
+    endpoint_hours = 4 * 2 * HOURS * price("vpc.interfaceEndpoint.azHour")
+    assert sum(_usd(report, "interface endpoint hours")) == pytest.approx(endpoint_hours)
+    assert _usd(report, "ALB hours") == [pytest.approx(HOURS * price("elb.application.hour"))]
+    assert _usd(report, "NLB hours") == [pytest.approx(HOURS * price("elb.network.hour"))]
+    assert _usd(report, "KMS key") == [pytest.approx(price("kms.key.month"))]
+    assert _usd(report, "Golden AMI snapshot") == [pytest.approx(8 * price("ebs.snapshot.gbMonth"))]
+    alarms = {i.resource: i.monthly_usd for i in report.items if i.item == "alarm"}
+    assert alarms["MegaTicket-Primary-HealthCheck-Alarm"] == pytest.approx(
+        price("cloudwatch.alarm.standard", VIRGINIA))
+    assert sum(_usd(report, "log ingestion")) == pytest.approx(0.5 * price("logs.ingest.gb"))
+    assert report.monthly_usd == round(sum(i.monthly_usd for i in report.items), 2)
+    # the endpoints are the largest item (issue 14: "around $80 a month")
+    assert 75 < endpoint_hours < 90
+    for item in report.items:  # each figure quoted is the table's, for the item's region
+        for figure in item.prices:
+            assert TABLE.price(figure.key, figure.region) == figure
+            assert f"${figure.usd:g} per {figure.unit} ({figure.region})" in item.basis
+
+
+def test_on_failover_nlb_saves_exactly_the_idle_nlb(reports):
+    _, standby = reports["tokyo"]
+    _, on_failover = reports["tokyo nlb on-failover"]
+    assert _usd(on_failover, "NLB hours") == []
+    assert standby.monthly_usd - on_failover.monthly_usd == pytest.approx(
+        HOURS * price("elb.network.hour"), abs=0.01)
+
+
+def test_nat_replaces_the_endpoints_with_a_nat_gateway_and_its_address(reports):
+    _, nat = reports["tokyo with NAT"]
+    assert _usd(nat, "interface endpoint hours") == []
+    assert _usd(nat, "NAT gateway hours") == [pytest.approx(HOURS * price("vpc.natGateway.hour"))]
+    assert _usd(nat, "public IPv4 address") == [pytest.approx(HOURS * price("vpc.publicIpv4.hour"))]
+
+
+def test_seoul_counts_the_replicas_and_health_checks_not_its_production_tier(reports):
+    _, report = reports["seoul"]
+    writes = [i for i in report.items if i.item == f"replicated writes to {TOKYO}"]
+    assert len(writes) == 4 and all(i.region == TOKYO for i in writes)
+    assert sum(i.monthly_usd for i in writes) == pytest.approx(
+        1.0 * price("dynamodb.replicatedWrite.million"))
+    assert not _usd(report, "ALB hours") and not _usd(report, "interface endpoint hours")
+    assert {i.resource for i in report.items if i.item == "production (not standby)"} >= {
+        "MegaTicket-ALB", "MegaTicket-NLB"}
+    assert len(_usd(report, "health check")) == 3
+    assert all(i.region != SEOUL or i.monthly_usd == 0 or i.item.startswith("replication transfer")
+               for i in report.items)
+
+
+def test_seoul_https_fast_check_pays_for_both_options(reports):
+    _, report = reports["seoul HTTPS fast check"]
+    options = sorted(i.item for i in report.items if i.item.startswith("health check option"))
+    assert options == ["health check option: HTTPS", "health check option: fast interval (10 s)"]
+    assert sum(i.monthly_usd for i in report.items if i.item.startswith("health check option")) == \
+        pytest.approx(2 * price("route53.healthCheck.optionAwsEndpoint", "global"))
