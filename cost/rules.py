@@ -244,6 +244,11 @@ def state_machine(r: ResourceView, ctx: Context) -> Found:
                        f"states ÷ 1,000")]
 
 
+def _is_reference(value: Any) -> bool:
+    """A placeholder for a declared resource or a literal ARN (not the engine's unknown)."""
+    return isinstance(value, str) and (value.startswith("⟨") or value.startswith("arn:"))
+
+
 def _mentions(value: Any, wanted: str) -> int:
     """How many task states name `wanted` (as Resource or FunctionName) in a definition."""
     if isinstance(value, dict):
@@ -267,10 +272,13 @@ def lambda_function(r: ResourceView, ctx: Context) -> Found:
     notes = []
     rules = {rule.inputs.get("name"): rule for rule in ctx.of_type("aws:cloudwatch/eventRule:EventRule")}
     for target in ctx.of_type("aws:cloudwatch/eventTarget:EventTarget"):
-        if target.inputs.get("arn") != arn:
-            continue
         rule = rules.get(target.inputs.get("rule"))
         expression = rule.inputs.get("scheduleExpression") if rule else None
+        if expression and not _is_reference(target.inputs.get("arn")):
+            return [Unpriced(r.type, r.label, f"the target of schedule {expression} is unknown "
+                             "until deploy, so its invocations cannot be counted")]
+        if target.inputs.get("arn") != arn:
+            continue
         per_month = _schedule_per_month(expression, ctx.hours)
         if per_month is None and expression:
             return [Unpriced(r.type, r.label, f"schedule {expression} is not a rate() expression")]

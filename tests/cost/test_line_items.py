@@ -251,6 +251,14 @@ def test_lambda_on_a_cron_schedule_is_unpriced_not_guessed():
     assert "cron" in entry.reason
 
 
+def test_lambda_is_unpriced_when_a_schedules_target_is_unknown_until_deploy():
+    fn = view(LAMBDA, "f", name="f")
+    rule = view(RULE, "r", name="r", scheduleExpression="rate(1 hour)")
+    found = unpriced(fn, rule, view(TARGET, "t", rule="r", arn="04da6b54-80e4-46f7-96ec-b56ff0331ba9"))
+    assert {(u.resource, u.type) for u in found} == {("f", LAMBDA), ("t", TARGET)}
+    assert all("unknown until deploy" in u.reason for u in found)
+
+
 def test_cross_region_event_target_is_priced_per_event_and_same_region_is_included():
     bus = view("aws:cloudwatch/eventBus:EventBus", "bus", name="dr-bus")
     across = view(TARGET, "across", region=VIRGINIA, arn="⟨dr-bus.arn⟩", rule="observe")

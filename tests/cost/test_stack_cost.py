@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cost import estimate, from_recording
+from cost.model import ResourceView
 from cost.rules import FREE, RULES, rule_for
 from stack_config import apply_overrides, load_settings, stack_file_values
 from tests.conftest import ROOT, run_program
@@ -45,19 +46,26 @@ def test_every_declared_type_is_priced_free_or_listed_unpriced(reports, label):
     run, report = reports[label]
     for resource in run.resources:
         assert rule_for(resource.type) is not None, f"{resource.type} has no rule in {label}"
-    covered = {i.resource for i in report.items} | {u.resource for u in report.unpriced}
-    from cost.model import ResourceView
-
-    labels = {ResourceView(r.type, r.name, "", r.inputs).label for r in run.resources}
-    assert labels <= covered
+    assert _labels(run) == _covered(report)
     assert {(u.type, u.reason) for u in report.unpriced} <= ALLOWED_UNPRICED
 
 
-def test_unknowns_mode_still_covers_every_resource():
+def _labels(run) -> set[str]:
+    return {ResourceView(r.type, r.name, "", r.inputs).label for r in run.resources}
+
+
+def _covered(report) -> set[str]:
+    return {i.resource for i in report.items} | {u.resource for u in report.unpriced}
+
+
+def test_unknowns_mode_lists_what_only_deploy_can_tell_as_unpriced():
     run, report = cost_of("tokyo", [], preview=True)
-    assert len({i.resource for i in report.items} | {u.resource for u in report.unpriced}) >= len(
-        {r.name for r in run.resources}) - 5
-    assert all(u.reason for u in report.unpriced)
+    assert _labels(run) == _covered(report)
+    reasons = {(u.type, u.reason) for u in report.unpriced} - ALLOWED_UNPRICED
+    assert {t for t, _ in reasons} <= {"aws:sfn/stateMachine:StateMachine", "aws:lambda/function:Function",
+                                       "aws:cloudwatch/eventTarget:EventTarget"}
+    assert not [i for i in report.items if "nothing schedules or runs it" in i.basis]
+    assert all("unknown until deploy" in reason for _, reason in reasons)
 
 
 def test_rules_and_free_types_do_not_overlap():
