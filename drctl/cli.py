@@ -9,6 +9,7 @@
   drctl report   EXECUTION [--json]           (per-step times and measured recovery time)
   drctl rto      [--approval-minutes N] [--json]
   drctl release-lock --yes
+  drctl import-plan  --stack STACK --out FILE [--json]   (adopt what Terraform created; docs/adopt.md)
 
 Exit codes: 0 fine, 1 a check failed or AWS refused, 2 bad usage or configuration.
 """
@@ -23,7 +24,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from drctl import executions, rto
+from drctl import executions, import_cli, rto
 from drctl.aws import Clients
 from drctl.config import StackInfo, UsageError, load_stack, with_web_url
 from failover import checks
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                              help="put FailoverLock=0 so Seoul may serve again")
     release.add_argument("--yes", action="store_true",
                          help="confirm you have checked Seoul's data is current")
+    import_cli.add_parser(sub, common)
     return parser
 
 
@@ -291,6 +293,8 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "import-plan":  # any stack, seoul included
+            return import_cli.run(args)
         info = load_stack(args.stack, args.overrides)
         if args.command == "rto":  # a pure model: no AWS access needed
             return cmd_rto(args, info, None)

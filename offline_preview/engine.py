@@ -25,7 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from offline_preview import lazy_aws
-from offline_preview.placeholders import computed_state, invoke_result, placeholder
+from offline_preview.placeholders import computed_state, invoke_result, label_of, placeholder
 
 lazy_aws.install()  # before the program first imports pulumi_aws
 
@@ -113,7 +113,7 @@ class _Mocks(pulumi.runtime.Mocks):
         if args.typ == "pulumi:pulumi:StackReference":
             return inputs.get("name"), {**inputs, "outputs": self.stack_reference_outputs,
                                         "secretOutputNames": []}
-        label = str(inputs.get("name") or args.name)
+        label = label_of(args.name, inputs)
         if self.run.preview:
             # Like `pulumi preview`: computed values stay unknown.
             return None, inputs

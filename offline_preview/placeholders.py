@@ -21,6 +21,12 @@ _COMPUTED_BY_TYPE = {
 }
 
 
+def label_of(name: str, inputs: dict[str, Any]) -> str:
+    """What a resource's placeholders are named after: its physical `name` input, else its
+    logical name (drctl import-plan resolves placeholders back to resources by this label)."""
+    return str(inputs.get("name") or name)
+
+
 def placeholder(label: str, prop: str) -> str:
     return f"⟨{label}.{prop}⟩"
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 from offline_preview.engine import UNKNOWN, ProgramRun, RecordedResource
+from offline_preview.placeholders import label_of
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -57,7 +58,7 @@ def user_data(run: ProgramRun) -> dict[str, str]:
     scripts = {}
     for resource in run.by_type(LAUNCH_TEMPLATE):
         encoded = resource.inputs.get("userData")
-        label = str(resource.inputs.get("name") or resource.name)
+        label = label_of(resource.name, resource.inputs)
         if not isinstance(encoded, str) or encoded == UNKNOWN:
             scripts[label] = UNKNOWN_SHOWN
             continue
