@@ -152,11 +152,17 @@ def _table(ctx: Context, d: Declared) -> Found | None:
 
     if live_keys != want_keys or any(live_types.get(k) != want_types.get(k) for k in want_keys.values()):
         suffix = name[len(ctx.settings.data.table_prefix) + 1:]
-        fix = (f"declare the table as it is: `pulumi config set --path tables.{suffix}.hashKey "
-               f"{live_keys.get('HASH')}`")
-        fix += (f" and `tables.{suffix}.rangeKey {live_keys['RANGE']}`" if "RANGE" in live_keys
-                else f" and remove tables.{suffix}.rangeKey")
-        fix += "; never let Pulumi replace a data table (the data would be lost), then re-run import-plan"
+        keep_out = ("keep the table out of the import (it is not in the file) and in Terraform's care; "
+                    "never let Pulumi replace a data table: the data would be lost")
+        if any(live_types.get(k) != "S" for k in live_keys.values()):
+            fix = (f"the program declares string (S) keys only; {keep_out}, or migrate the data to a "
+                   "table with string keys first")
+        else:
+            fix = (f"declare the table as it is: `pulumi config set --path tables.{suffix}.hashKey "
+                   f"{live_keys.get('HASH')}`")
+            fix += (f" and `tables.{suffix}.rangeKey {live_keys['RANGE']}`" if "RANGE" in live_keys
+                    else f" (and remove tables.{suffix}.rangeKey)")
+            fix += f", then re-run import-plan; until then {keep_out}"
         found.problems.append(Problem(REPLACE, f"key schema is {schema(live_keys, live_types)}, the "
                                       f"program declares {schema(want_keys, want_types)}: a key "
                                       "change replaces the table", fix))

@@ -253,8 +253,9 @@ def _unmanaged(program: Program, ctx: Context) -> Iterator[Unmanaged]:
                 if name.startswith(prefix) and name not in tables:
                     yield Unmanaged("aws:dynamodb/table:Table", name,
                                     f"a {prefix}* table the program does not declare (no Tokyo replica, no PITR)",
-                                    f"add it to megaticket-dr:tables (tables.{name[len(prefix):]}.hashKey) and "
-                                    "re-run import-plan, or keep it in Terraform")
+                                    "the program manages only the "
+                                    f"{', '.join(sorted(tables))} tables: keep it in Terraform (or move its "
+                                    "data into a managed table), and never delete it before its data is safe")
     yield from _unmanaged_events(program, ctx)
     yield from _unmanaged_subscriptions(program, ctx)
     yield from _unmanaged_role_policies(program, ctx)

@@ -42,6 +42,7 @@ class Program:
     project: str
     settings: Any  # stack_config.Settings
     resources: list[Declared] = field(default_factory=list)
+    recorded: list[Any] = field(default_factory=list)  # the mock engine's own records, unchanged
 
     def by_urn(self, urn: str) -> Declared | None:
         return next((r for r in self.resources if r.urn == urn), None)
@@ -87,7 +88,7 @@ def declared_program(root: Path, stack: str, overrides: list[str]) -> Program:
 
     qualified: dict[str, str] = {}  # mock URN -> engine qualified type
     engine_urns: dict[str, str] = {}  # mock URN -> engine URN
-    program = Program(stack=stack, project=project, settings=settings)
+    program = Program(stack=stack, project=project, settings=settings, recorded=run.resources)
     regions = {r.urn: str(r.inputs.get("region") or "") for r in run.resources
                if r.type.startswith(PROVIDER_PREFIX)}
     for r in run.resources:
