@@ -12,9 +12,12 @@ from drctl.config import UsageError, project_dir
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser("import-plan", parents=[common],
-                            help="find what the stack would create that already exists; write a "
-                                 "`pulumi import --file` file and report what cannot be imported")
+    parser = sub.add_parser(
+        "import-plan",
+        parents=[common],
+        help="find what the stack would create that already exists; write a "
+        "`pulumi import --file` file and report what cannot be imported",
+    )
     parser.add_argument("--out", required=True, metavar="FILE", help="where to write the import file")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
 

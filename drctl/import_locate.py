@@ -51,7 +51,7 @@ class Found:
     links: dict[str, str] = field(default_factory=dict)
 
 
-class Unresolved(Exception):
+class UnresolvedError(Exception):
     """An input points at something not found (or only known after deploy)."""
 
 
@@ -77,27 +77,30 @@ class Context:
             match = _PLACEHOLDER.search(value)
             if not match:
                 return value
-            value = value[:match.start()] + self._lookup(match.group(1)) + value[match.end():]
+            value = value[: match.start()] + self._lookup(match.group(1)) + value[match.end() :]
 
     def _lookup(self, text: str) -> str:
         label, _, prop = text.rpartition(".")
         if label == "aws" and prop == "accountId":
             return self.account
         if label.startswith("zone "):
-            return self.zone_id(label[len("zone "):])
+            return self.zone_id(label[len("zone ") :])
         attrs = self.found.get(label) or self.hints.get(label) or {}
         if prop in attrs:
             return attrs[prop]
-        raise Unresolved(label)
+        raise UnresolvedError(label)
 
     def zone_id(self, domain: str) -> str:
         if domain not in self._zones:
             r53 = self.clients("route53", "us-east-1")
             zones = r53.list_hosted_zones_by_name(DNSName=domain).get("HostedZones", [])
-            public = [z for z in zones if z["Name"].rstrip(".") == domain
-                      and not z.get("Config", {}).get("PrivateZone")]
+            public = [
+                z
+                for z in zones
+                if z["Name"].rstrip(".") == domain and not z.get("Config", {}).get("PrivateZone")
+            ]
             if not public:
-                raise Unresolved(f"zone {domain}")
+                raise UnresolvedError(f"zone {domain}")
             self._zones[domain] = public[0]["Id"].rsplit("/", 1)[-1]
         return self._zones[domain]
 
@@ -137,8 +140,10 @@ def _table(ctx: Context, d: Declared) -> Found | None:
         if _code(err) == "ResourceNotFoundException":
             return None
         raise
-    found = Found(name, {"id": name, "arn": table["TableArn"], "name": name,
-                         "streamArn": table.get("LatestStreamArn", "")})
+    found = Found(
+        name,
+        {"id": name, "arn": table["TableArn"], "name": name, "streamArn": table.get("LatestStreamArn", "")},
+    )
     live_keys = {k["KeyType"]: k["AttributeName"] for k in table["KeySchema"]}
     live_types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
     want_keys = {"HASH": d.inputs.get("hashKey")}
@@ -147,25 +152,43 @@ def _table(ctx: Context, d: Declared) -> Found | None:
     want_types = {a["name"]: a["type"] for a in d.inputs.get("attributes", [])}
 
     def schema(keys: dict[str, Any], types: dict[str, str]) -> str:
-        return ", ".join(f"{kind.lower()} {keys[kind]} ({types.get(keys[kind], '?')})"
-                         for kind in ("HASH", "RANGE") if keys.get(kind))
+        return ", ".join(
+            f"{kind.lower()} {keys[kind]} ({types.get(keys[kind], '?')})"
+            for kind in ("HASH", "RANGE")
+            if keys.get(kind)
+        )
 
     if live_keys != want_keys or any(live_types.get(k) != want_types.get(k) for k in want_keys.values()):
-        suffix = name[len(ctx.settings.data.table_prefix) + 1:]
-        keep_out = ("keep the table out of the import (it is not in the file) and in Terraform's care; "
-                    "never let Pulumi replace a data table: the data would be lost")
+        suffix = name[len(ctx.settings.data.table_prefix) + 1 :]
+        keep_out = (
+            "keep the table out of the import (it is not in the file) and in Terraform's care; "
+            "never let Pulumi replace a data table: the data would be lost"
+        )
         if any(live_types.get(k) != "S" for k in live_keys.values()):
-            fix = (f"the program declares string (S) keys only; {keep_out}, or migrate the data to a "
-                   "table with string keys first")
+            fix = (
+                f"the program declares string (S) keys only; {keep_out}, or migrate the data to a "
+                "table with string keys first"
+            )
         else:
-            fix = (f"declare the table as it is: `pulumi config set --path tables.{suffix}.hashKey "
-                   f"{live_keys.get('HASH')}`")
-            fix += (f" and `tables.{suffix}.rangeKey {live_keys['RANGE']}`" if "RANGE" in live_keys
-                    else f" (and remove tables.{suffix}.rangeKey)")
+            fix = (
+                f"declare the table as it is: `pulumi config set --path tables.{suffix}.hashKey "
+                f"{live_keys.get('HASH')}`"
+            )
+            fix += (
+                f" and `tables.{suffix}.rangeKey {live_keys['RANGE']}`"
+                if "RANGE" in live_keys
+                else f" (and remove tables.{suffix}.rangeKey)"
+            )
             fix += f", then re-run import-plan; until then {keep_out}"
-        found.problems.append(Problem(REPLACE, f"key schema is {schema(live_keys, live_types)}, the "
-                                      f"program declares {schema(want_keys, want_types)}: a key "
-                                      "change replaces the table", fix))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"key schema is {schema(live_keys, live_types)}, the "
+                f"program declares {schema(want_keys, want_types)}: a key "
+                "change replaces the table",
+                fix,
+            )
+        )
     return found
 
 
@@ -180,18 +203,25 @@ def _vpc(ctx: Context, d: Declared) -> Found | None:
         return None
     found = Found(vpc["VpcId"], {"id": vpc["VpcId"], "arn": "", "cidrBlock": vpc["CidrBlock"]})
     if vpc["CidrBlock"] != d.inputs.get("cidrBlock"):
-        found.problems.append(Problem(
-            REPLACE, f"CIDR is {vpc['CidrBlock']}, the program declares {d.inputs.get('cidrBlock')}",
-            f"set megaticket-dr:network.cidr to {vpc['CidrBlock']}, or keep this VPC out of Pulumi: "
-            "set network.vpcId, publicSubnetIds and privateSubnetIds to the existing network"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"CIDR is {vpc['CidrBlock']}, the program declares {d.inputs.get('cidrBlock')}",
+                f"set megaticket-dr:network.cidr to {vpc['CidrBlock']}, or keep this VPC out of Pulumi: "
+                "set network.vpcId, publicSubnetIds and privateSubnetIds to the existing network",
+            )
+        )
     return found
 
 
 def _subnet(ctx: Context, d: Declared) -> Found | None:
     vpc_id = ctx.get(d, "vpcId")
-    subnets = ctx.clients("ec2", d.region).describe_subnets(Filters=[
-        {"Name": "vpc-id", "Values": [vpc_id]},
-        {"Name": "cidr-block", "Values": [d.inputs["cidrBlock"]]}])["Subnets"]
+    subnets = ctx.clients("ec2", d.region).describe_subnets(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "cidr-block", "Values": [d.inputs["cidrBlock"]]},
+        ]
+    )["Subnets"]
     subnet = _one(subnets)
     if subnet is None:
         return None
@@ -200,8 +230,9 @@ def _subnet(ctx: Context, d: Declared) -> Found | None:
 
 def _internet_gateway(ctx: Context, d: Declared) -> Found | None:
     vpc_id = ctx.get(d, "vpcId")
-    igws = ctx.clients("ec2", d.region).describe_internet_gateways(Filters=[
-        {"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+    igws = ctx.clients("ec2", d.region).describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+    )["InternetGateways"]
     igw = _one(igws)
     return Found(igw["InternetGatewayId"], {"id": igw["InternetGatewayId"]}) if igw else None
 
@@ -210,8 +241,9 @@ def _route_table(ctx: Context, d: Declared) -> Found | None:
     vpc_id = ctx.get(d, "vpcId")
     if not (d.inputs.get("tags") or {}).get("Name"):
         return None
-    tables = ctx.clients("ec2", d.region).describe_route_tables(
-        Filters=_tag_filters(d, vpc_id))["RouteTables"]
+    tables = ctx.clients("ec2", d.region).describe_route_tables(Filters=_tag_filters(d, vpc_id))[
+        "RouteTables"
+    ]
     table = _one(tables)
     return Found(table["RouteTableId"], {"id": table["RouteTableId"]}) if table else None
 
@@ -223,16 +255,24 @@ def _describe_route_table(ctx: Context, d: Declared, rtb: str) -> dict[str, Any]
 def _route(ctx: Context, d: Declared) -> Found | None:
     rtb = ctx.get(d, "routeTableId")
     destination = d.inputs.get("destinationCidrBlock")
-    routes = [r for r in _describe_route_table(ctx, d, rtb).get("Routes", [])
-              if r.get("DestinationCidrBlock") == destination]
+    routes = [
+        r
+        for r in _describe_route_table(ctx, d, rtb).get("Routes", [])
+        if r.get("DestinationCidrBlock") == destination
+    ]
     if not routes:
         return None
     found = Found(f"{rtb}_{destination}", {"id": f"{rtb}_{destination}"})
     gateway = ctx.get(d, "gatewayId") if d.inputs.get("gatewayId") else None
     if gateway and routes[0].get("GatewayId") != gateway:
-        found.problems.append(Problem(
-            DESIGN, f"routes {destination} to {routes[0].get('GatewayId') or 'another target'}, "
-            f"the program declares {gateway}", "`pulumi up` points the route at the declared gateway"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"routes {destination} to {routes[0].get('GatewayId') or 'another target'}, "
+                f"the program declares {gateway}",
+                "`pulumi up` points the route at the declared gateway",
+            )
+        )
     return found
 
 
@@ -250,34 +290,46 @@ def _security_group(ctx: Context, d: Declared) -> Found | None:
     ec2 = ctx.clients("ec2", d.region)
     groups = ec2.describe_security_groups(Filters=_tag_filters(d, vpc_id))["SecurityGroups"]
     if not groups and d.inputs.get("description"):
-        groups = ec2.describe_security_groups(Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "description", "Values": [d.inputs["description"]]}])["SecurityGroups"]
+        groups = ec2.describe_security_groups(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "description", "Values": [d.inputs["description"]]},
+            ]
+        )["SecurityGroups"]
     group = _one(groups)
     if group is None:
         return None
     found = Found(group["GroupId"], {"id": group["GroupId"], "arn": "", "name": group["GroupName"]})
     if d.inputs.get("description") and group.get("Description") != d.inputs["description"]:
-        found.problems.append(Problem(
-            REPLACE, f"description is {group.get('Description')!r}, the program declares "
-            f"{d.inputs['description']!r}: a description change replaces a security group",
-            "change the program's description to the live one, or let Pulumi create a new group "
-            "(delete this one by hand after the cut-over)"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"description is {group.get('Description')!r}, the program declares "
+                f"{d.inputs['description']!r}: a description change replaces a security group",
+                "change the program's description to the live one, or let Pulumi create a new group "
+                "(delete this one by hand after the cut-over)",
+            )
+        )
     return found
 
 
 def _sg_rule(egress: bool) -> Callable[[Context, Declared], Found | None]:
     def locate(ctx: Context, d: Declared) -> Found | None:
         group = ctx.get(d, "securityGroupId")
-        referenced = ctx.get(d, "referencedSecurityGroupId") if d.inputs.get("referencedSecurityGroupId") else None
+        referenced = (
+            ctx.get(d, "referencedSecurityGroupId") if d.inputs.get("referencedSecurityGroupId") else None
+        )
         rules = ctx.clients("ec2", d.region).describe_security_group_rules(
-            Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+            Filters=[{"Name": "group-id", "Values": [group]}]
+        )["SecurityGroupRules"]
         protocol = str(d.inputs.get("ipProtocol"))
         for rule in rules:
             if bool(rule.get("IsEgress")) != egress or str(rule.get("IpProtocol")) != protocol:
                 continue
-            if protocol != "-1" and (rule.get("FromPort") != d.inputs.get("fromPort")
-                                     or rule.get("ToPort") != d.inputs.get("toPort")):
+            if protocol != "-1" and (
+                rule.get("FromPort") != d.inputs.get("fromPort")
+                or rule.get("ToPort") != d.inputs.get("toPort")
+            ):
                 continue
             peer = (rule.get("ReferencedGroupInfo") or {}).get("GroupId")
             if referenced is not None and peer != referenced:
@@ -293,9 +345,12 @@ def _sg_rule(egress: bool) -> Callable[[Context, Declared], Found | None]:
 
 def _vpc_endpoint(ctx: Context, d: Declared) -> Found | None:
     vpc_id = ctx.get(d, "vpcId")
-    endpoints = ctx.clients("ec2", d.region).describe_vpc_endpoints(Filters=[
-        {"Name": "vpc-id", "Values": [vpc_id]},
-        {"Name": "service-name", "Values": [d.inputs["serviceName"]]}])["VpcEndpoints"]
+    endpoints = ctx.clients("ec2", d.region).describe_vpc_endpoints(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "service-name", "Values": [d.inputs["serviceName"]]},
+        ]
+    )["VpcEndpoints"]
     endpoints = [e for e in endpoints if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
     endpoint = _one(endpoints)
     if endpoint is None:
@@ -303,16 +358,21 @@ def _vpc_endpoint(ctx: Context, d: Declared) -> Found | None:
     found = Found(endpoint["VpcEndpointId"], {"id": endpoint["VpcEndpointId"]})
     want = d.inputs.get("vpcEndpointType", "Gateway")
     if endpoint.get("VpcEndpointType") and endpoint["VpcEndpointType"] != want:
-        found.problems.append(Problem(
-            REPLACE, f"is a {endpoint['VpcEndpointType']} endpoint, the program declares {want}",
-            "delete the endpoint by hand (nothing stateful) and let Pulumi create it"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"is a {endpoint['VpcEndpointType']} endpoint, the program declares {want}",
+                "delete the endpoint by hand (nothing stateful) and let Pulumi create it",
+            )
+        )
     return found
 
 
 def _launch_template(ctx: Context, d: Declared) -> Found | None:
     try:
         templates = ctx.clients("ec2", d.region).describe_launch_templates(
-            LaunchTemplateNames=[d.inputs["name"]])["LaunchTemplates"]
+            LaunchTemplateNames=[d.inputs["name"]]
+        )["LaunchTemplates"]
     except ClientError as err:
         if "NotFound" in _code(err) or _code(err) == "InvalidLaunchTemplateName.MalformedException":
             return None
@@ -320,20 +380,38 @@ def _launch_template(ctx: Context, d: Declared) -> Found | None:
     lt = _one(templates)
     if lt is None:
         return None
-    return Found(lt["LaunchTemplateId"], {"id": lt["LaunchTemplateId"], "name": lt["LaunchTemplateName"],
-                                          "arn": "", "latestVersion": str(lt.get("LatestVersionNumber"))})
+    return Found(
+        lt["LaunchTemplateId"],
+        {
+            "id": lt["LaunchTemplateId"],
+            "name": lt["LaunchTemplateName"],
+            "arn": "",
+            "latestVersion": str(lt.get("LatestVersionNumber")),
+        },
+    )
 
 
 def _ami_copy(ctx: Context, d: Declared) -> Found | None:
-    images = ctx.clients("ec2", d.region).describe_images(Owners=["self"], Filters=_tag_filters(d)).get(
-        "Images", []) if _tag_filters(d) else []
+    images = (
+        ctx.clients("ec2", d.region)
+        .describe_images(Owners=["self"], Filters=_tag_filters(d))
+        .get("Images", [])
+        if _tag_filters(d)
+        else []
+    )
     images.sort(key=lambda i: i.get("CreationDate", ""), reverse=True)
     existing = images[0]["ImageId"] if images else None
-    fix = (f"use the AMI already in {d.region}: `pulumi config set --path ami.id {existing}`"
-           if existing else "set megaticket-dr:ami.id to the Golden AMI already in this region, or let "
-                            "Pulumi copy Seoul's Golden AMI (a new image, nothing is replaced)")
-    return Found("", {"id": existing or ""}, [Problem(
-        CANNOT, "pulumi-aws cannot import an AMI copy (aws:ec2/amiCopy has no import)", fix)])
+    fix = (
+        f"use the AMI already in {d.region}: `pulumi config set --path ami.id {existing}`"
+        if existing
+        else "set megaticket-dr:ami.id to the Golden AMI already in this region, or let "
+        "Pulumi copy Seoul's Golden AMI (a new image, nothing is replaced)"
+    )
+    return Found(
+        "",
+        {"id": existing or ""},
+        [Problem(CANNOT, "pulumi-aws cannot import an AMI copy (aws:ec2/amiCopy has no import)", fix)],
+    )
 
 
 # --- IAM ----------------------------------------------------------------------------------------
@@ -400,8 +478,9 @@ def _role_policy_attachment(ctx: Context, d: Declared) -> Found | None:
 
 def _instance_profile(ctx: Context, d: Declared) -> Found | None:
     try:
-        profile = ctx.clients("iam", d.region).get_instance_profile(
-            InstanceProfileName=d.inputs["name"])["InstanceProfile"]
+        profile = ctx.clients("iam", d.region).get_instance_profile(InstanceProfileName=d.inputs["name"])[
+            "InstanceProfile"
+        ]
     except ClientError as err:
         if _code(err) == "NoSuchEntity":
             return None
@@ -410,8 +489,13 @@ def _instance_profile(ctx: Context, d: Declared) -> Found | None:
     roles = [r["RoleName"] for r in profile.get("Roles", [])]
     want = ctx.get(d, "role")
     if roles != [want]:
-        found.problems.append(Problem(DESIGN, f"holds role {', '.join(roles) or 'none'}, the program "
-                                      f"declares {want}", "`pulumi up` puts the declared role in the profile"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"holds role {', '.join(roles) or 'none'}, the program declares {want}",
+                "`pulumi up` puts the declared role in the profile",
+            )
+        )
     return found
 
 
@@ -420,45 +504,79 @@ def _instance_profile(ctx: Context, d: Declared) -> Found | None:
 
 def _load_balancer(ctx: Context, d: Declared) -> Found | None:
     try:
-        lbs = ctx.clients("elbv2", d.region).describe_load_balancers(Names=[d.inputs["name"]])["LoadBalancers"]
+        lbs = ctx.clients("elbv2", d.region).describe_load_balancers(Names=[d.inputs["name"]])[
+            "LoadBalancers"
+        ]
     except ClientError as err:
         if _code(err) == "LoadBalancerNotFound":
             return None
         raise
     lb = lbs[0]
-    found = Found(lb["LoadBalancerArn"], {
-        "id": lb["LoadBalancerArn"], "arn": lb["LoadBalancerArn"], "dnsName": lb["DNSName"],
-        "zoneId": lb.get("CanonicalHostedZoneId", ""), "arnSuffix": lb["LoadBalancerArn"].split(":loadbalancer/")[-1],
-        "name": lb["LoadBalancerName"]})
+    found = Found(
+        lb["LoadBalancerArn"],
+        {
+            "id": lb["LoadBalancerArn"],
+            "arn": lb["LoadBalancerArn"],
+            "dnsName": lb["DNSName"],
+            "zoneId": lb.get("CanonicalHostedZoneId", ""),
+            "arnSuffix": lb["LoadBalancerArn"].split(":loadbalancer/")[-1],
+            "name": lb["LoadBalancerName"],
+        },
+    )
     scheme = "internal" if d.inputs.get("internal") else "internet-facing"
     kind = d.inputs.get("loadBalancerType", "application")
     if lb.get("Scheme") != scheme or lb.get("Type") != kind:
-        found.problems.append(Problem(
-            REPLACE, f"is an {lb.get('Scheme')} {lb.get('Type')} load balancer, the program declares "
-            f"{scheme} {kind}", "delete it by hand during a maintenance window and let Pulumi create it "
-            "(it holds no data), or rename it so both can live side by side"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"is an {lb.get('Scheme')} {lb.get('Type')} load balancer, the program declares "
+                f"{scheme} {kind}",
+                "delete it by hand during a maintenance window and let Pulumi create it "
+                "(it holds no data), or rename it so both can live side by side",
+            )
+        )
     return found
 
 
 def _target_group(ctx: Context, d: Declared) -> Found | None:
     try:
-        groups = ctx.clients("elbv2", d.region).describe_target_groups(Names=[d.inputs["name"]])["TargetGroups"]
+        groups = ctx.clients("elbv2", d.region).describe_target_groups(Names=[d.inputs["name"]])[
+            "TargetGroups"
+        ]
     except ClientError as err:
         if _code(err) == "TargetGroupNotFound":
             return None
         raise
     tg = groups[0]
-    found = Found(tg["TargetGroupArn"], {"id": tg["TargetGroupArn"], "arn": tg["TargetGroupArn"],
-                                         "arnSuffix": tg["TargetGroupArn"].split(":")[-1], "name": tg["TargetGroupName"]})
+    found = Found(
+        tg["TargetGroupArn"],
+        {
+            "id": tg["TargetGroupArn"],
+            "arn": tg["TargetGroupArn"],
+            "arnSuffix": tg["TargetGroupArn"].split(":")[-1],
+            "name": tg["TargetGroupName"],
+        },
+    )
     vpc_id = ctx.get(d, "vpcId")
-    differs = [f"{k} {live} (declared {want})" for k, live, want in (
-        ("port", tg.get("Port"), d.inputs.get("port")), ("protocol", tg.get("Protocol"), d.inputs.get("protocol")),
-        ("VPC", tg.get("VpcId"), vpc_id), ("target type", tg.get("TargetType"), d.inputs.get("targetType", "instance")))
-        if live != want]
+    differs = [
+        f"{k} {live} (declared {want})"
+        for k, live, want in (
+            ("port", tg.get("Port"), d.inputs.get("port")),
+            ("protocol", tg.get("Protocol"), d.inputs.get("protocol")),
+            ("VPC", tg.get("VpcId"), vpc_id),
+            ("target type", tg.get("TargetType"), d.inputs.get("targetType", "instance")),
+        )
+        if live != want
+    ]
     if differs:
-        found.problems.append(Problem(REPLACE, "has " + ", ".join(differs) + ": each forces replacement",
-                                      "let Pulumi create the target group under a new name, or change the "
-                                      "program's settings to the live ones"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                "has " + ", ".join(differs) + ": each forces replacement",
+                "let Pulumi create the target group under a new name, or change the "
+                "program's settings to the live ones",
+            )
+        )
     return found
 
 
@@ -473,39 +591,66 @@ def _listener(ctx: Context, d: Declared) -> Found | None:
 
 def _asg(ctx: Context, d: Declared) -> Found | None:
     groups = ctx.clients("autoscaling", d.region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=[d.inputs["name"]])["AutoScalingGroups"]
+        AutoScalingGroupNames=[d.inputs["name"]]
+    )["AutoScalingGroups"]
     if not groups:
         return None
     asg = groups[0]
-    found = Found(asg["AutoScalingGroupName"], {"id": asg["AutoScalingGroupName"], "arn": asg.get("AutoScalingGroupARN", ""),
-                                                "name": asg["AutoScalingGroupName"]})
-    spec = asg.get("LaunchTemplate") or (asg.get("MixedInstancesPolicy") or {}).get(
-        "LaunchTemplate", {}).get("LaunchTemplateSpecification") or {}
+    found = Found(
+        asg["AutoScalingGroupName"],
+        {
+            "id": asg["AutoScalingGroupName"],
+            "arn": asg.get("AutoScalingGroupARN", ""),
+            "name": asg["AutoScalingGroupName"],
+        },
+    )
+    spec = (
+        asg.get("LaunchTemplate")
+        or (asg.get("MixedInstancesPolicy") or {})
+        .get("LaunchTemplate", {})
+        .get("LaunchTemplateSpecification")
+        or {}
+    )
     want = d.inputs.get("launchTemplate") or {}
     want_version = str(want.get("version", "$Latest"))
-    update = (f"aws autoscaling update-auto-scaling-group --region {d.region} --auto-scaling-group-name "
-              f"{asg['AutoScalingGroupName']} --launch-template 'LaunchTemplateId={{id}},Version={want_version}'")
+    update = (
+        f"aws autoscaling update-auto-scaling-group --region {d.region} --auto-scaling-group-name "
+        f"{asg['AutoScalingGroupName']} --launch-template 'LaunchTemplateId={{id}},Version={want_version}'"
+    )
     try:
         want_id = ctx.get(d, "launchTemplate").get("id")
-    except Unresolved:
+    except UnresolvedError:
         want_id = None
     if not spec:
-        found.problems.append(Problem(DESIGN, "launches from a launch configuration, not a launch template",
-                                      "`pulumi up` switches it to the declared launch template; or now: "
-                                      + update.format(id=want_id or "<lt-id>")))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                "launches from a launch configuration, not a launch template",
+                "`pulumi up` switches it to the declared launch template; or now: "
+                + update.format(id=want_id or "<lt-id>"),
+            )
+        )
         return found
     version = str(spec.get("Version", "$Default"))
     if version.isdigit():
-        found.problems.append(Problem(
-            DESIGN, f"pinned to launch template version {version}: step 2 writes the NLB address into a "
-            f"new {want_version} version the ASG would never launch (the Versions=['2'] incident)",
-            f"`pulumi up` sets version {want_version} after the import; to fix it now: "
-            + update.format(id=spec.get("LaunchTemplateId") or want_id)))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"pinned to launch template version {version}: step 2 writes the NLB address into a "
+                f"new {want_version} version the ASG would never launch (the Versions=['2'] incident)",
+                f"`pulumi up` sets version {want_version} after the import; to fix it now: "
+                + update.format(id=spec.get("LaunchTemplateId") or want_id),
+            )
+        )
     if want_id and spec.get("LaunchTemplateId") and spec["LaunchTemplateId"] != want_id:
-        found.problems.append(Problem(
-            DESIGN, f"launches from {spec.get('LaunchTemplateName') or spec['LaunchTemplateId']}, not the "
-            "program's launch template", "`pulumi up` points it at the declared template; or now: "
-            + update.format(id=want_id)))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"launches from {spec.get('LaunchTemplateName') or spec['LaunchTemplateId']}, not the "
+                "program's launch template",
+                "`pulumi up` points it at the declared template; or now: " + update.format(id=want_id),
+            )
+        )
     return found
 
 
@@ -538,8 +683,13 @@ def _event_rule(ctx: Context, d: Declared) -> Found | None:
     rule_id = f"{_bus_prefix(bus)}{d.inputs['name']}"
     found = Found(rule_id, {"id": rule_id, "arn": rule["Arn"], "name": d.inputs["name"]})
     if rule.get("State") == "DISABLED":
-        found.problems.append(Problem(DESIGN, "is DISABLED: no event reaches its target",
-                                      "`pulumi up` enables it (the program declares it enabled)"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                "is DISABLED: no event reaches its target",
+                "`pulumi up` enables it (the program declares it enabled)",
+            )
+        )
     return found
 
 
@@ -565,11 +715,16 @@ def _event_target(ctx: Context, d: Declared) -> Found | None:
     found = Found(import_id, {"id": import_id})
     try:
         arn = ctx.get(d, "arn")
-    except Unresolved:
+    except UnresolvedError:
         arn = None
     if arn and match["Arn"] != arn:
-        found.problems.append(Problem(DESIGN, f"targets {match['Arn']}, the program declares {arn}",
-                                      "`pulumi up` points the target at the declared resource"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"targets {match['Arn']}, the program declares {arn}",
+                "`pulumi up` points the target at the declared resource",
+            )
+        )
     return found
 
 
@@ -603,8 +758,13 @@ def _kms_key(ctx: Context, d: Declared) -> Found | None:
         raise
     found = Found(meta["KeyId"], {"id": meta["KeyId"], "arn": meta["Arn"], "keyId": meta["KeyId"]})
     if meta.get("KeyState") in ("PendingDeletion", "Disabled"):
-        found.problems.append(Problem(DESIGN, f"is {meta['KeyState']}: the topic cannot encrypt messages",
-                                      f"aws kms cancel-key-deletion / enable-key --key-id {meta['KeyId']}"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"is {meta['KeyState']}: the topic cannot encrypt messages",
+                f"aws kms cancel-key-deletion / enable-key --key-id {meta['KeyId']}",
+            )
+        )
     return found
 
 
@@ -613,7 +773,9 @@ def _kms_alias(ctx: Context, d: Declared) -> Found | None:
     for page in kms.get_paginator("list_aliases").paginate():
         for alias in page["Aliases"]:
             if alias["AliasName"] == d.inputs["name"]:
-                found = Found(alias["AliasName"], {"id": alias["AliasName"], "arn": alias.get("AliasArn", "")})
+                found = Found(
+                    alias["AliasName"], {"id": alias["AliasName"], "arn": alias.get("AliasArn", "")}
+                )
                 if alias.get("TargetKeyId"):
                     found.links["targetKeyId"] = alias["TargetKeyId"]
                 return found
@@ -638,21 +800,38 @@ def _subscription(ctx: Context, d: Declared) -> Found | None:
     topic = ctx.get(d, "topic")
     sns = ctx.clients("sns", d.region)
     try:
-        subs = [s for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
-                for s in page["Subscriptions"]]
+        subs = [
+            s
+            for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
+            for s in page["Subscriptions"]
+        ]
     except ClientError as err:
         if _code(err) == "NotFound":
             return None
         raise
-    match = _one([s for s in subs if s["Protocol"] == d.inputs.get("protocol")
-                  and s["Endpoint"] == d.inputs.get("endpoint")])
+    match = _one(
+        [
+            s
+            for s in subs
+            if s["Protocol"] == d.inputs.get("protocol") and s["Endpoint"] == d.inputs.get("endpoint")
+        ]
+    )
     if match is None:
         return None
     if not match["SubscriptionArn"].startswith("arn:"):
-        return Found("", {"id": ""}, [Problem(
-            CANNOT, f"{d.inputs.get('protocol')}:{d.inputs.get('endpoint')} is pending confirmation (no "
-            "subscription ARN to import)", "confirm it from the mail/SMS before importing, or let Pulumi "
-            "subscribe again (a new confirmation is sent; SNS drops unconfirmed email after 3 days)")])
+        return Found(
+            "",
+            {"id": ""},
+            [
+                Problem(
+                    CANNOT,
+                    f"{d.inputs.get('protocol')}:{d.inputs.get('endpoint')} is pending confirmation (no "
+                    "subscription ARN to import)",
+                    "confirm it from the mail/SMS before importing, or let Pulumi "
+                    "subscribe again (a new confirmation is sent; SNS drops unconfirmed email after 3 days)",
+                )
+            ],
+        )
     return Found(match["SubscriptionArn"], {"id": match["SubscriptionArn"], "arn": match["SubscriptionArn"]})
 
 
@@ -666,14 +845,26 @@ def _function(ctx: Context, d: Declared) -> Found | None:
         if _code(err) == "ResourceNotFoundException":
             return None
         raise
-    found = Found(d.inputs["name"], {"id": d.inputs["name"], "arn": fn["FunctionArn"], "name": d.inputs["name"],
-                                     "invokeArn": fn["FunctionArn"], "qualifiedArn": fn["FunctionArn"]},
-                  links={"role": fn["Role"]})
+    found = Found(
+        d.inputs["name"],
+        {
+            "id": d.inputs["name"],
+            "arn": fn["FunctionArn"],
+            "name": d.inputs["name"],
+            "invokeArn": fn["FunctionArn"],
+            "qualifiedArn": fn["FunctionArn"],
+        },
+        links={"role": fn["Role"]},
+    )
     want = d.inputs.get("packageType", "Zip")
     if fn.get("PackageType", "Zip") != want:
-        found.problems.append(Problem(REPLACE, f"is a {fn['PackageType']} function, the program deploys {want}",
-                                      "delete the function by hand (its code is in this repository) and let "
-                                      "Pulumi create it"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"is a {fn['PackageType']} function, the program deploys {want}",
+                "delete the function by hand (its code is in this repository) and let Pulumi create it",
+            )
+        )
     return found
 
 
@@ -688,7 +879,7 @@ def _permission(ctx: Context, d: Declared) -> Found | None:
     statement_id = d.inputs.get("statementId")
     try:
         source = ctx.get(d, "sourceArn") if d.inputs.get("sourceArn") else None
-    except Unresolved:
+    except UnresolvedError:
         source = None
     for s in policy.get("Statement", []):
         principal = s.get("Principal", {})
@@ -714,15 +905,21 @@ def _state_machine(ctx: Context, d: Declared) -> Found | None:
     found = Found(arn, {"id": arn, "arn": arn, "name": d.inputs["name"]})
     want = d.inputs.get("type", "STANDARD")
     if sm.get("type", "STANDARD") != want:
-        found.problems.append(Problem(
-            REPLACE, f"is an {sm.get('type')} state machine, the program declares {want}: the type "
-            "forces replacement (and EXPRESS cannot wait for approval)",
-            "delete it by hand once no execution runs (`drctl status`), then let Pulumi create it"))
+        found.problems.append(
+            Problem(
+                REPLACE,
+                f"is an {sm.get('type')} state machine, the program declares {want}: the type "
+                "forces replacement (and EXPRESS cannot wait for approval)",
+                "delete it by hand once no execution runs (`drctl status`), then let Pulumi create it",
+            )
+        )
     return found
 
 
 def _log_group(ctx: Context, d: Declared) -> Found | None:
-    groups = ctx.clients("logs", d.region).describe_log_groups(logGroupNamePrefix=d.inputs["name"])["logGroups"]
+    groups = ctx.clients("logs", d.region).describe_log_groups(logGroupNamePrefix=d.inputs["name"])[
+        "logGroups"
+    ]
     group = _one([g for g in groups if g["logGroupName"] == d.inputs["name"]])
     if group is None:
         return None
@@ -731,11 +928,15 @@ def _log_group(ctx: Context, d: Declared) -> Found | None:
 
 
 def _alarm(ctx: Context, d: Declared) -> Found | None:
-    alarms = ctx.clients("cloudwatch", d.region).describe_alarms(AlarmNames=[d.inputs["name"]])["MetricAlarms"]
+    alarms = ctx.clients("cloudwatch", d.region).describe_alarms(AlarmNames=[d.inputs["name"]])[
+        "MetricAlarms"
+    ]
     alarm = _one(alarms)
     if alarm is None:
         return None
-    return Found(alarm["AlarmName"], {"id": alarm["AlarmName"], "arn": alarm["AlarmArn"], "name": alarm["AlarmName"]})
+    return Found(
+        alarm["AlarmName"], {"id": alarm["AlarmName"], "arn": alarm["AlarmArn"], "name": alarm["AlarmName"]}
+    )
 
 
 # --- Route53 ------------------------------------------------------------------------------------
@@ -760,8 +961,9 @@ def _health_check(ctx: Context, d: Declared) -> Found | None:
             if name != d.inputs.get("cloudwatchAlarmName"):
                 continue
         else:
-            if config.get("FullyQualifiedDomainName") != ctx.get(d, "fqdn") \
-                    or config.get("ResourcePath") != d.inputs.get("resourcePath"):
+            if config.get("FullyQualifiedDomainName") != ctx.get(d, "fqdn") or config.get(
+                "ResourcePath"
+            ) != d.inputs.get("resourcePath"):
                 continue
         candidates.append(c)
     check = _one(candidates)
@@ -772,10 +974,15 @@ def _health_check(ctx: Context, d: Declared) -> Found | None:
     if kind not in ("CALCULATED", "CLOUDWATCH_METRIC"):
         for key, live_key in (("requestInterval", "RequestInterval"),):
             if d.inputs.get(key) is not None and config.get(live_key) != d.inputs[key]:
-                found.problems.append(Problem(REPLACE, f"probes every {config.get(live_key)} s, the program "
-                                              f"declares {d.inputs[key]} s: the interval forces replacement",
-                                              f"set megaticket-dr:healthCheck.interval to {config.get(live_key)}, "
-                                              "or accept a new health check (the records and alarm follow it)"))
+                found.problems.append(
+                    Problem(
+                        REPLACE,
+                        f"probes every {config.get(live_key)} s, the program "
+                        f"declares {d.inputs[key]} s: the interval forces replacement",
+                        f"set megaticket-dr:healthCheck.interval to {config.get(live_key)}, "
+                        "or accept a new health check (the records and alarm follow it)",
+                    )
+                )
     return found
 
 
@@ -785,17 +992,28 @@ def _record(ctx: Context, d: Declared) -> Found | None:
     kind = d.inputs.get("type")
     set_id = d.inputs.get("setIdentifier")
     sets = ctx.clients("route53", "us-east-1").list_resource_record_sets(
-        HostedZoneId=zone, StartRecordName=name, StartRecordType=kind)["ResourceRecordSets"]
-    match = _one([s for s in sets if s["Name"].rstrip(".") == name and s["Type"] == kind
-                  and s.get("SetIdentifier") == set_id])
+        HostedZoneId=zone, StartRecordName=name, StartRecordType=kind
+    )["ResourceRecordSets"]
+    match = _one(
+        [
+            s
+            for s in sets
+            if s["Name"].rstrip(".") == name and s["Type"] == kind and s.get("SetIdentifier") == set_id
+        ]
+    )
     if match is None:
         return None
     import_id = "_".join([zone, name, kind] + ([set_id] if set_id else []))
     found = Found(import_id, {"id": import_id, "fqdn": name})
     want = (d.inputs.get("failoverRoutingPolicies") or [{}])[0].get("type")
     if want and match.get("Failover") != want:
-        found.problems.append(Problem(DESIGN, f"is a {match.get('Failover') or 'non-failover'} record, the "
-                                      f"program declares {want}", "`pulumi up` sets the declared failover role"))
+        found.problems.append(
+            Problem(
+                DESIGN,
+                f"is a {match.get('Failover') or 'non-failover'} record, the program declares {want}",
+                "`pulumi up` sets the declared failover role",
+            )
+        )
     return found
 
 

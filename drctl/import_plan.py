@@ -32,7 +32,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from drctl.import_locate import CANNOT, LOCATORS, REPLACE, Context, Found, Problem, Unresolved
+from drctl.import_locate import CANNOT, LOCATORS, REPLACE, Context, Found, Problem, UnresolvedError
 from drctl.import_program import Declared, Program
 
 
@@ -93,9 +93,13 @@ class ImportPlan:
             "stack": self.program.stack,
             "file": path,
             "ok": not self.problems,
-            "counts": {"declared": len(self.entries), "import": len(self.imports),
-                       "notFound": len(self.not_found), "problems": len(self.problems),
-                       "unmanaged": len(self.unmanaged)},
+            "counts": {
+                "declared": len(self.entries),
+                "import": len(self.imports),
+                "notFound": len(self.not_found),
+                "problems": len(self.problems),
+                "unmanaged": len(self.unmanaged),
+            },
             "imports": [e.as_dict() for e in self.imports if not e.problems],
             "notFound": [e.as_dict() for e in self.not_found],
             "problems": [e.as_dict() for e in self.problems],
@@ -128,7 +132,7 @@ def build_plan(program: Program, clients: Callable[[str, str], Any], account: st
         for d in pending:
             try:
                 found = LOCATORS[d.type](ctx, d) if d.type in LOCATORS else None
-            except Unresolved as missing:
+            except UnresolvedError as missing:
                 waiting[d.urn] = f"needs {missing} (not found)"
                 still.append(d)
                 continue
@@ -151,13 +155,28 @@ def build_plan(program: Program, clients: Callable[[str, str], Any], account: st
         found = results.get(d.urn)
         if found is None:
             why = waiting.get(d.urn) or ("no locator for this type" if d.type not in LOCATORS else "")
-            plan.entries.append(Entry(d.type, d.name, d.urn, "not-found",
-                                      looked_for=_looked_for(d) + (f"; {why}" if why else "")))
+            plan.entries.append(
+                Entry(
+                    d.type,
+                    d.name,
+                    d.urn,
+                    "not-found",
+                    looked_for=_looked_for(d) + (f"; {why}" if why else ""),
+                )
+            )
             continue
         blocked = not found.import_id or any(p.kind in (REPLACE, CANNOT) for p in found.problems)
-        plan.entries.append(Entry(d.type, d.name, d.urn, "problem" if blocked else "import",
-                                  id=found.import_id, problems=tuple(found.problems)))
-    plan.unmanaged = list(_unmanaged(program, ctx))
+        plan.entries.append(
+            Entry(
+                d.type,
+                d.name,
+                d.urn,
+                "problem" if blocked else "import",
+                id=found.import_id,
+                problems=tuple(found.problems),
+            )
+        )
+    plan.unmanaged = list(_unmanaged(program, ctx, results))
     return plan
 
 
@@ -198,7 +217,8 @@ def import_file(program: Program, ids: dict[str, str]) -> dict[str, Any]:
     version = provider_version()
     wanted: set[str] = set(ids)
     for urn in list(ids):  # every component above an imported resource
-        parent = program.by_urn(urn).parent if program.by_urn(urn) else ""
+        record = program.by_urn(urn)
+        parent = record.parent if record else ""
         while parent:
             wanted.add(parent)
             record = program.by_urn(parent)
@@ -229,10 +249,11 @@ def import_file(program: Program, ids: dict[str, str]) -> dict[str, Any]:
 # --- what the program does not manage ----------------------------------------------------------
 
 
-def _unmanaged(program: Program, ctx: Context) -> Iterator[Unmanaged]:
+def _unmanaged(program: Program, ctx: Context, results: dict[str, Found | None]) -> Iterator[Unmanaged]:
     settings = program.settings
-    declared = {r.type: {str(x.inputs.get("name")) for x in program.of_type(r.type)}
-                for r in program.cloud_resources}
+    declared = {
+        r.type: {str(x.inputs.get("name")) for x in program.of_type(r.type)} for r in program.cloud_resources
+    }
     functions = declared.get("aws:lambda/function:Function", set())
     if functions:
         prefix = f"{settings.failover.lambda_prefix}-"
@@ -240,10 +261,13 @@ def _unmanaged(program: Program, ctx: Context) -> Iterator[Unmanaged]:
         for page in lam.get_paginator("list_functions").paginate():
             for fn in page["Functions"]:
                 if fn["FunctionName"].startswith(prefix) and fn["FunctionName"] not in functions:
-                    yield Unmanaged("aws:lambda/function:Function", fn["FunctionName"],
-                                    f"named like the pipeline's Lambdas ({prefix}*) but not declared by the program",
-                                    "keep it in Terraform, or delete it once nothing invokes it "
-                                    "(the state machine calls only the declared ones)")
+                    yield Unmanaged(
+                        "aws:lambda/function:Function",
+                        fn["FunctionName"],
+                        f"named like the pipeline's Lambdas ({prefix}*) but not declared by the program",
+                        "keep it in Terraform, or delete it once nothing invokes it "
+                        "(the state machine calls only the declared ones)",
+                    )
     tables = declared.get("aws:dynamodb/table:Table", set())
     if tables:
         ddb = ctx.clients("dynamodb", settings.region)
@@ -251,14 +275,17 @@ def _unmanaged(program: Program, ctx: Context) -> Iterator[Unmanaged]:
         for page in ddb.get_paginator("list_tables").paginate():
             for name in page["TableNames"]:
                 if name.startswith(prefix) and name not in tables:
-                    yield Unmanaged("aws:dynamodb/table:Table", name,
-                                    f"a {prefix}* table the program does not declare (no Tokyo replica, no PITR)",
-                                    "the program manages only the "
-                                    f"{', '.join(sorted(tables))} tables: keep it in Terraform (or move its "
-                                    "data into a managed table), and never delete it before its data is safe")
+                    yield Unmanaged(
+                        "aws:dynamodb/table:Table",
+                        name,
+                        f"a {prefix}* table the program does not declare (no Tokyo replica, no PITR)",
+                        "the program manages only the "
+                        f"{', '.join(sorted(tables))} tables: keep it in Terraform (or move its "
+                        "data into a managed table), and never delete it before its data is safe",
+                    )
     yield from _unmanaged_events(program, ctx)
     yield from _unmanaged_subscriptions(program, ctx)
-    yield from _unmanaged_role_policies(program, ctx)
+    yield from _unmanaged_role_policies(program, ctx, results)
 
 
 def _unmanaged_events(program: Program, ctx: Context) -> Iterator[Unmanaged]:
@@ -273,17 +300,25 @@ def _unmanaged_events(program: Program, ctx: Context) -> Iterator[Unmanaged]:
             continue
         for rule in live:
             if (region, bus, rule["Name"]) not in declared_rules:
-                yield Unmanaged("aws:cloudwatch/eventRule:EventRule", f"{bus}/{rule['Name']}",
-                                f"a rule on {bus} that the program does not declare: it can start things on failover",
-                                f"aws events delete-rule --region {region} --event-bus-name {bus} --name "
-                                f"{rule['Name']} (after removing its targets), or keep it in Terraform")
+                yield Unmanaged(
+                    "aws:cloudwatch/eventRule:EventRule",
+                    f"{bus}/{rule['Name']}",
+                    f"a rule on {bus} that the program does not declare: it can start things on failover",
+                    f"aws events delete-rule --region {region} --event-bus-name {bus} --name "
+                    f"{rule['Name']} (after removing its targets), or keep it in Terraform",
+                )
     for rule in rules:
         bus = rule.inputs.get("eventBusName")
-        mine = [t for t in targets if t.inputs.get("rule") == rule.inputs["name"]
-                and (t.inputs.get("eventBusName") or None) == (bus or None)]
+        mine = [
+            t
+            for t in targets
+            if t.inputs.get("rule") == rule.inputs["name"]
+            and (t.inputs.get("eventBusName") or None) == (bus or None)
+        ]
         try:
             live = ctx.clients("events", rule.region).list_targets_by_rule(
-                Rule=rule.inputs["name"], **({"EventBusName": bus} if bus else {}))["Targets"]
+                Rule=rule.inputs["name"], **({"EventBusName": bus} if bus else {})
+            )["Targets"]
         except ClientError:
             continue
         ids = {t.inputs.get("targetId") for t in mine}
@@ -291,20 +326,25 @@ def _unmanaged_events(program: Program, ctx: Context) -> Iterator[Unmanaged]:
         for t in mine:
             try:
                 arns.add(ctx.get(t, "arn"))
-            except Unresolved:
+            except UnresolvedError:
                 pass
         for target in live:
             if target["Id"] not in ids and target["Arn"] not in arns:
-                yield Unmanaged("aws:cloudwatch/eventTarget:EventTarget",
-                                f"{bus + '/' if bus else ''}{rule.inputs['name']}/{target['Id']}",
-                                f"a target the program does not declare ({target['Arn']}): it fires on every "
-                                "matching event", f"aws events remove-targets --region {rule.region} --rule "
-                                f"{rule.inputs['name']}{' --event-bus-name ' + bus if bus else ''} --ids {target['Id']}")
+                yield Unmanaged(
+                    "aws:cloudwatch/eventTarget:EventTarget",
+                    f"{bus + '/' if bus else ''}{rule.inputs['name']}/{target['Id']}",
+                    f"a target the program does not declare ({target['Arn']}): it fires on every "
+                    "matching event",
+                    f"aws events remove-targets --region {rule.region} --rule "
+                    f"{rule.inputs['name']}{' --event-bus-name ' + bus if bus else ''} --ids {target['Id']}",
+                )
 
 
 def _unmanaged_subscriptions(program: Program, ctx: Context) -> Iterator[Unmanaged]:
-    declared = {(s.inputs.get("protocol"), s.inputs.get("endpoint"))
-                for s in program.of_type("aws:sns/topicSubscription:TopicSubscription")}
+    declared = {
+        (s.inputs.get("protocol"), s.inputs.get("endpoint"))
+        for s in program.of_type("aws:sns/topicSubscription:TopicSubscription")
+    }
     for topic in program.of_type("aws:sns/topic:Topic"):
         arn = f"arn:aws:sns:{topic.region}:{ctx.account}:{topic.inputs['name']}"
         try:
@@ -313,53 +353,68 @@ def _unmanaged_subscriptions(program: Program, ctx: Context) -> Iterator[Unmanag
             continue
         for s in subs:
             if (s["Protocol"], s["Endpoint"]) not in declared:
-                yield Unmanaged("aws:sns/topicSubscription:TopicSubscription", f"{s['Protocol']}:{s['Endpoint']}",
-                                f"subscribed to {topic.inputs['name']} but not in megaticket-dr:approvers",
-                                "add it to approvers.emails/approvers.sms and re-run import-plan, or unsubscribe it")
+                yield Unmanaged(
+                    "aws:sns/topicSubscription:TopicSubscription",
+                    f"{s['Protocol']}:{s['Endpoint']}",
+                    f"subscribed to {topic.inputs['name']} but not in megaticket-dr:approvers",
+                    "add it to approvers.emails/approvers.sms and re-run import-plan, or unsubscribe it",
+                )
 
 
-def _unmanaged_role_policies(program: Program, ctx: Context) -> Iterator[Unmanaged]:
+def _unmanaged_role_policies(
+    program: Program, ctx: Context, results: dict[str, Found | None]
+) -> Iterator[Unmanaged]:
     plan_ids: dict[str, set[str]] = {}
-    for r in program.of_type("aws:iam/rolePolicy:RolePolicy"):
-        try:
-            found = LOCATORS[r.type](ctx, r)
-        except Unresolved:
-            continue
-        if found:
+    for urn, found in results.items():
+        record = program.by_urn(urn)
+        if (
+            record is not None
+            and record.type == "aws:iam/rolePolicy:RolePolicy"
+            and found
+            and found.import_id
+        ):
             role, _, name = found.import_id.partition(":")
             plan_ids.setdefault(role, set()).add(name)
     attached: dict[str, set[str]] = {}
     for r in program.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
         try:
             attached.setdefault(ctx.get(r, "role"), set()).add(ctx.get(r, "policyArn"))
-        except Unresolved:
+        except UnresolvedError:
             continue
     iam = ctx.clients("iam", program.settings.region)
-    for role in program.of_type("aws:iam/role:Role"):
-        name = ctx.found.get(role.label, {}).get("name")
+    for declared_role in program.of_type("aws:iam/role:Role"):
+        name = ctx.found.get(declared_role.label, {}).get("name")
         if not name:
             continue
         for policy in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
             if policy not in plan_ids.get(name, set()):
-                yield Unmanaged("aws:iam/rolePolicy:RolePolicy", f"{name}:{policy}",
-                                "an inline policy the program does not declare: it keeps granting what it grants",
-                                f"aws iam delete-role-policy --role-name {name} --policy-name {policy} "
-                                "once the program's policies are in place")
+                yield Unmanaged(
+                    "aws:iam/rolePolicy:RolePolicy",
+                    f"{name}:{policy}",
+                    "an inline policy the program does not declare: it keeps granting what it grants",
+                    f"aws iam delete-role-policy --role-name {name} --policy-name {policy} "
+                    "once the program's policies are in place",
+                )
         for policy in iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", []):
             if policy["PolicyArn"] not in attached.get(name, set()):
-                yield Unmanaged("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-                                f"{name}/{policy['PolicyArn']}",
-                                "a managed policy the program does not attach (least privilege)",
-                                f"aws iam detach-role-policy --role-name {name} --policy-arn {policy['PolicyArn']}")
+                yield Unmanaged(
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                    f"{name}/{policy['PolicyArn']}",
+                    "a managed policy the program does not attach (least privilege)",
+                    f"aws iam detach-role-policy --role-name {name} --policy-arn {policy['PolicyArn']}",
+                )
 
 
 # --- rendering ----------------------------------------------------------------------------------
 
 
 def render_text(plan: ImportPlan, path: str) -> list[str]:
-    lines = [f"import plan for stack {plan.program.stack}: {len(plan.imports)} to import, "
-             f"{len(plan.not_found)} not found (will be created), {len(plan.problems)} with problems, "
-             f"{len(plan.unmanaged)} not managed by the program", f"wrote {path}  (pulumi import --file {path})"]
+    lines = [
+        f"import plan for stack {plan.program.stack}: {len(plan.imports)} to import, "
+        f"{len(plan.not_found)} not found (will be created), {len(plan.problems)} with problems, "
+        f"{len(plan.unmanaged)} not managed by the program",
+        f"wrote {path}  (pulumi import --file {path})",
+    ]
     if plan.problems:
         lines.append("\nproblems:")
         for e in plan.problems:

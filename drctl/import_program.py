@@ -89,8 +89,9 @@ def declared_program(root: Path, stack: str, overrides: list[str]) -> Program:
     qualified: dict[str, str] = {}  # mock URN -> engine qualified type
     engine_urns: dict[str, str] = {}  # mock URN -> engine URN
     program = Program(stack=stack, project=project, settings=settings, recorded=run.resources)
-    regions = {r.urn: str(r.inputs.get("region") or "") for r in run.resources
-               if r.type.startswith(PROVIDER_PREFIX)}
+    regions = {
+        r.urn: str(r.inputs.get("region") or "") for r in run.resources if r.type.startswith(PROVIDER_PREFIX)
+    }
     for r in run.resources:
         if r.options.get("read") or r.type == STACK_TYPE:
             continue  # reads (the seoul StackReference) are never created, so never imported
@@ -100,9 +101,17 @@ def declared_program(root: Path, stack: str, overrides: list[str]) -> Program:
     for r in run.resources:
         if r.urn not in engine_urns:
             continue
-        program.resources.append(Declared(
-            urn=engine_urns[r.urn], type=r.type, name=r.name, custom=r.custom,
-            parent=engine_urns.get(r.parent, ""), provider=engine_urns.get(r.provider, ""),
-            inputs=r.inputs, label=label_of(r.name, r.inputs),
-            region=regions.get(r.provider) or str(r.inputs.get("region") or settings.region)))
+        program.resources.append(
+            Declared(
+                urn=engine_urns[r.urn],
+                type=r.type,
+                name=r.name,
+                custom=r.custom,
+                parent=engine_urns.get(r.parent, ""),
+                provider=engine_urns.get(r.provider, ""),
+                inputs=r.inputs,
+                label=label_of(r.name, r.inputs),
+                region=regions.get(r.provider) or str(r.inputs.get("region") or settings.region),
+            )
+        )
     return program
