@@ -373,8 +373,8 @@ def _unmanaged_role_policies(
             and found
             and found.import_id
         ):
-            role, _, name = found.import_id.partition(":")
-            plan_ids.setdefault(role, set()).add(name)
+            role, _, policy_name = found.import_id.partition(":")
+            plan_ids.setdefault(role, set()).add(policy_name)
     attached: dict[str, set[str]] = {}
     for r in program.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
         try:
@@ -383,9 +383,10 @@ def _unmanaged_role_policies(
             continue
     iam = ctx.clients("iam", program.settings.region)
     for declared_role in program.of_type("aws:iam/role:Role"):
-        name = ctx.found.get(declared_role.label, {}).get("name")
-        if not name:
+        role_name = ctx.found.get(declared_role.label, {}).get("name")
+        if not role_name:
             continue
+        name = role_name
         for policy in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
             if policy not in plan_ids.get(name, set()):
                 yield Unmanaged(
