@@ -10,6 +10,7 @@ import sys
 from typing import Optional
 
 from offline_preview.engine import PROJECT_DIR, ProgramRun, run_program
+from offline_preview.graph import FORMATS, write_graph
 from offline_preview.report import PolicyReport, render_json, render_text
 from stack_config import ConfigError, Settings, apply_overrides, load_settings, stack_file_values
 
@@ -25,7 +26,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--unknowns", action="store_true",
                         help="leave computed values unknown like `pulumi preview` (default: ⟨placeholders⟩)")
     parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
+    parser.add_argument("--graph", choices=FORMATS,
+                        help="draw the recorded resources as Graphviz DOT or Mermaid instead "
+                             "(regions, components, parent and dependency edges; no policy run)")
+    parser.add_argument("--out", metavar="FILE", help="write the --graph drawing to FILE, not stdout")
     args = parser.parse_args(argv)
+    if args.out is not None and args.graph is None:
+        print("error: --out needs --graph dot|mermaid (it writes the drawing)", file=sys.stderr)
+        return 2
+    if args.graph is not None and args.json:
+        print("error: --graph and --json are two outputs: choose one", file=sys.stderr)
+        return 2
 
     try:
         config = apply_overrides(stack_file_values(PROJECT_DIR, args.stack), args.set)
@@ -33,6 +44,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+    if args.graph is not None:
+        return write_graph(config, args.stack, args.unknowns, args.graph, args.out)
 
     pack = streaming = None
     if not args.no_policies:

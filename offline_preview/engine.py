@@ -149,6 +149,11 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     "ignoreChanges": list(request.ignoreChanges),
                     "deleteBeforeReplace": request.deleteBeforeReplace,
                     "dependencies": list(request.dependencies),
+                    # Which input used which resource (the graph labels its edges with these).
+                    "propertyDependencies": {key: list(deps.urns) for key, deps
+                                             in request.propertyDependencies.items()},
+                    # A component's providers map: where its children go unless told otherwise.
+                    "providers": {pkg: ref.rsplit("::", 1)[0] for pkg, ref in request.providers.items()},
                     "aliases": [str(a) for a in request.aliases],
                     "additionalSecretOutputs": list(request.additionalSecretOutputs),
                     "retainOnDelete": request.retainOnDelete,
