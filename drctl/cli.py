@@ -6,7 +6,7 @@
   drctl reject   [--execution ARN] --reason TEXT
   drctl failover --reason TEXT                (refused while one runs)
   drctl failback --reason TEXT                (refused while a failover runs or the lock is held)
-  drctl report   EXECUTION [--json]           (per-step times and measured recovery time)
+  drctl report   EXECUTION [--json|--markdown] (per-step times, measured recovery, gantt chart)
   drctl rto      [--approval-minutes N] [--json]
   drctl release-lock --yes
   drctl import-plan  --stack STACK --out FILE [--json]   (adopt what Terraform created; docs/adopt.md)
@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[common], help="per-step times and measured recovery")
     report.add_argument("execution", help="execution ARN, execution name, or `latest`")
     report.add_argument("--json", action="store_true")
+    report.add_argument("--markdown", action="store_true",
+                        help="a Markdown page: step table and a Mermaid gantt chart of the step times")
 
     model = sub.add_parser("rto", parents=[common], help="modeled recovery time from the settings")
     model.add_argument("--approval-minutes", type=float, default=5.0,
@@ -231,6 +233,8 @@ def cmd_status(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 
 
 def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    if args.json and args.markdown:
+        raise UsageError("--json and --markdown are two outputs: choose one")
     sfn = clients("stepfunctions", info.checks.dr_region)
     arn = _execution_arn(args.execution, info, clients, running=False)
     try:
@@ -244,6 +248,11 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
     if args.json:
         print(json.dumps({**executions.timeline_dict(t), "recovery": measured}, indent=2,
                          ensure_ascii=False))
+        return 0
+    if args.markdown:
+        from drctl.report_markdown import render_markdown
+
+        sys.stdout.write(render_markdown(t, measured))
         return 0
     print("\n".join(executions.render_timeline(t)))
     print(f"\nrecovery: {executions.duration(measured['seconds'])}  "
