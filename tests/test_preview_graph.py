@@ -12,7 +12,7 @@ import pytest
 
 from offline_preview.__main__ import main as preview_main
 from offline_preview.engine import ProgramRun, RecordedResource
-from offline_preview.graph import build, dot_string, render, render_dot, render_mermaid
+from offline_preview.graph import build, dot_string, render, render_dot
 from tests.conftest import ROOT, run_program
 from tests.mermaid_check import MermaidError, parse_flowchart, unescape
 
