@@ -21,7 +21,9 @@ def _stamp(value: datetime) -> str:
 
 
 def gantt_text(text: str) -> str:
-    """A task or title safe in a gantt line: `:` splits task fields, `;` and `#` end or escape."""
+    """A task or title safe in a gantt line: `:` splits task fields, `;` and `#` end or escape,
+    and markup never reaches the rendered chart."""
+    text = text.replace("&", " and ").replace("<", "‹").replace(">", "›")
     return re.sub(r"\s+", " ", re.sub(r"[:;#\x00-\x1f\x7f]", " ", text)).strip() or "-"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from drctl.executions import Step, Timeline, duration, iso
 from drctl.gantt import gantt_chart, markdown_text
 
-RECOVERY_PHASE = "recovery (start -> verified)"
+RECOVERY_PHASE = "recovery (start to verified)"
 
 
 def step_phases(t: Timeline) -> list[tuple[str, Any, Any]]:

@@ -13,8 +13,10 @@ from typing import Any
 
 import boto3
 
+from drctl.report_markdown import RECOVERY_PHASE
 from tests.drctl.conftest import drctl
 from tests.drctl.pilot_light import APPROVAL_STATE
+from tests.mermaid_check import mermaid_blocks, parse_gantt
 
 
 def _sfn(endpoint: str) -> Any:
@@ -84,6 +86,14 @@ def test_manual_failover_waits_for_approval_then_report_measures_recovery(moto, 
     text = drctl(moto.endpoint, "report", arn)
     assert "  ✓ Step4_Verify" in text.stdout and "\nrecovery: " in text.stdout
     assert "of which waiting for approval: " in text.stdout
+    # AND the Markdown page draws the same steps as a gantt chart (tests/drctl/test_report_markdown.py)
+    page = drctl(moto.endpoint, "report", name, "--markdown")
+    assert page.code == 0, page.stderr
+    tasks = parse_gantt(mermaid_blocks(page.stdout)[0])
+    assert [t.name for t in tasks] == [RECOVERY_PHASE] + [s["name"] for s in data["steps"]]
+    assert all(t.tag == "done" and t.end >= t.start for t in tasks)
+    both = drctl(moto.endpoint, "report", name, "--markdown", "--json")
+    assert both.code == 2 and both.stderr == "drctl: error: --json and --markdown are two outputs: choose one\n"
 
     # AND with nothing running, approve is a one-line usage error
     again = drctl(moto.endpoint, "approve")
