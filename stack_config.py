@@ -25,7 +25,7 @@ PRIMARY, DR = "primary", "dr"
 NLB_MODES = ("standby", "on-failover")
 TIMEOUT_ACTIONS = ("fail", "proceed")
 TABLE_SUFFIXES = ("performances", "reservations", "schedules", "venues")
-DEFAULT_INTERFACE_ENDPOINTS = ("bedrock-runtime", "ssm", "ssmmessages", "ec2messages")
+DEFAULT_INTERFACE_ENDPOINTS = ("bedrock-runtime", "ssm", "ssmmessages", "ec2messages", "sts")
 
 _AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")  # ELB/ASG-safe, <= 32 chars
@@ -562,8 +562,9 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     net.unknown_keys({"vpcId", "publicSubnetIds", "privateSubnetIds", "cidr", "natGateway",
                       "interfaceEndpoints"})
     nat_gateway = net.boolean("natGateway", False)
-    # Without NAT, private subnets reach only DynamoDB (gateway endpoint): the app's Bedrock calls
-    # and SSM access without SSH (section 6.4) need interface endpoints. With NAT, none by default.
+    # Without NAT, private subnets reach only DynamoDB (gateway endpoint): the app's Bedrock calls,
+    # SSM access without SSH and the documents' `aws sts get-caller-identity` check (section 6.4,
+    # which otherwise hangs) need interface endpoints. With NAT, none by default.
     endpoints_default = [] if nat_gateway else list(DEFAULT_INTERFACE_ENDPOINTS)
     network = NetworkSettings(
         vpc_id=net.optional_string("vpcId", _VPC, 'a VPC id such as "vpc-0abc1234"'),

@@ -3,8 +3,14 @@
 - DynamoDB item actions (Get/Put/Update/Delete item, Query, Scan) on each MegaTicket table in
   this stack's region and on its indexes: the documents grant `table/<prefix>-*`; naming the
   tables is tighter and covers every table the app uses.
-- Bedrock InvokeModel(+WithResponseStream) on foundation models in this region (the documents
-  grant `*`).
+- DescribeTable on those tables (not their indexes: the action is on tables only), so the
+  documents' own check `aws dynamodb describe-table` works from an instance (001 1.3, 5 step 4).
+- Bedrock InvokeModel(+WithResponseStream) (the documents grant `*`): on foundation models in this
+  region; on the cross-region (system-defined) inference profiles of the geographies this region
+  belongs to (`apac.*`, and `jp.*` in Tokyo); and on the foundation models those profiles route to,
+  in their destination regions, only when the request came through one of those profiles
+  (`bedrock:InferenceProfileArn`). Newer models (Claude Sonnet 4 and later) are invocable only
+  through a profile.
 - AmazonSSMManagedInstanceCore, so operators reach instances with Session Manager, not SSH.
 """
 
@@ -29,7 +35,23 @@ DYNAMODB_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:Scan",
 )
+DESCRIBE_ACTIONS = ("dynamodb:DescribeTable",)
 BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+# Destination regions of the cross-region (system-defined) inference profiles, by the profile id's
+# geography prefix (AWS Bedrock user guide, "Supported Regions and models for inference profiles";
+# the union over models: a model's profile routes to a subset). A source region may use a
+# geography's profiles when it is one of its regions; the routed-to models must be allowed in
+# every destination region or the call fails with AccessDenied on whichever region Bedrock picks.
+INFERENCE_PROFILE_GEOGRAPHIES: Mapping[str, tuple[str, ...]] = {
+    "apac": ("ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+             "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+             "ap-southeast-5", "ap-southeast-7", "me-central-1"),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+    "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
+    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
+           "eu-west-2", "eu-west-3"),
+}
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
 TableNames = Union[Mapping[str, str], Sequence[str]]
@@ -58,21 +80,40 @@ def _names(table_names: Any) -> list[str]:
     return sorted({str(v) for v in values})
 
 
+def inference_geographies(region: str) -> list[str]:
+    """The profile prefixes a caller in `region` may use: the geographies that include it."""
+    return sorted(geo for geo, regions in INFERENCE_PROFILE_GEOGRAPHIES.items() if region in regions)
+
+
 def policy_document(region: str, account_id: str, table_names: Any) -> str:
     """The inline policy JSON for the given (resolved) account and table names."""
     names = _names(table_names)
     if not names:
         raise ValueError("table_names must name at least one table (got none)")
     tables = [f"arn:aws:dynamodb:{region}:{account_id}:table/{n}" for n in names]
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "MegaTicketTables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS),
-             "Resource": [arn for t in tables for arn in (t, f"{t}/index/*")]},
-            {"Sid": "BedrockInvoke", "Effect": "Allow", "Action": list(BEDROCK_ACTIONS),
-             "Resource": f"arn:aws:bedrock:{region}::foundation-model/*"},
-        ],
-    }, ensure_ascii=False)
+    statements: list[dict[str, Any]] = [
+        {"Sid": "MegaTicketTables", "Effect": "Allow", "Action": list(DYNAMODB_ACTIONS),
+         "Resource": [arn for t in tables for arn in (t, f"{t}/index/*")]},
+        {"Sid": "MegaTicketTablesDescribe", "Effect": "Allow", "Action": list(DESCRIBE_ACTIONS),
+         "Resource": tables},
+        {"Sid": "BedrockInvoke", "Effect": "Allow", "Action": list(BEDROCK_ACTIONS),
+         "Resource": f"arn:aws:bedrock:{region}::foundation-model/*"},
+    ]
+    geographies = inference_geographies(region)
+    if geographies:
+        profiles = [f"arn:aws:bedrock:{region}:{account_id}:inference-profile/{geo}.*"
+                    for geo in geographies]
+        destinations = sorted({r for geo in geographies for r in INFERENCE_PROFILE_GEOGRAPHIES[geo]})
+        statements += [
+            {"Sid": "BedrockInferenceProfiles", "Effect": "Allow", "Action": list(BEDROCK_ACTIONS),
+             "Resource": profiles},
+            # Bedrock authorizes the routed call against the model in the region it picked; the
+            # condition keeps these regions reachable only through this region's profiles.
+            {"Sid": "BedrockProfileRoutedModels", "Effect": "Allow", "Action": list(BEDROCK_ACTIONS),
+             "Resource": [f"arn:aws:bedrock:{r}::foundation-model/*" for r in destinations],
+             "Condition": {"StringLike": {"bedrock:InferenceProfileArn": profiles}}},
+        ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, ensure_ascii=False)
 
 
 class InstanceRole(pulumi.ComponentResource):

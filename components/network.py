@@ -4,8 +4,8 @@ A new network has no NAT gateway by default (the documents' cost point: a pilot 
 a NAT gateway bills by the hour). The app tier reaches DynamoDB through a gateway endpoint on
 the private route table instead, which is free. The Golden AMI needs no package downloads at
 boot. What a private subnet without NAT cannot reach are other AWS APIs over the internet (Bedrock,
-SSM): set `nat_gateway=True`, or list them in `interface_endpoints` (e.g. "bedrock-runtime",
-"ssm", "ssmmessages", "ec2messages"), which cost per endpoint-hour too.
+SSM, STS): set `nat_gateway=True`, or list them in `interface_endpoints` (e.g. "bedrock-runtime",
+"ssm", "ssmmessages", "ec2messages", "sts"), which cost per endpoint-hour too.
 
 With `vpc_id` set nothing is created: the given subnets are used and the CIDR is looked up.
 """

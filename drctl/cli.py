@@ -6,7 +6,7 @@
   drctl reject   [--execution ARN] --reason TEXT
   drctl failover --reason TEXT                (refused while one runs)
   drctl failback --reason TEXT                (refused while a failover runs or the lock is held)
-  drctl report   EXECUTION [--json|--markdown] (per-step times, measured recovery, gantt chart)
+  drctl report   EXECUTION|--execution ARN [--json|--markdown]  (per-step times, measured recovery, gantt)
   drctl rto      [--approval-minutes N] [--json]
   drctl release-lock --yes
   drctl import-plan  --stack STACK --out FILE [--json]   (adopt what Terraform created; docs/adopt.md)
@@ -34,12 +34,13 @@ class CommandFailedError(Exception):
     """AWS or the pipeline refused; one line, exit 1."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """drctl's command line. Tests parse every command the texts tell operators to run with it."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--stack", default="tokyo", help="DR stack whose Pulumi.<stack>.yaml to read "
                         "(default: tokyo)")
     common.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a stack setting, as `pulumi config set --path`")
+                        help="override a stack setting, as `pulumi config set --path KEY VALUE` would")
     parser = argparse.ArgumentParser(prog="drctl", description="megaticket-dr operator CLI")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -64,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     failback.add_argument("--reason", required=True)
 
     report = sub.add_parser("report", parents=[common], help="per-step times and measured recovery")
-    report.add_argument("execution", help="execution ARN, execution name, or `latest`")
+    # The positional is the documented form; --execution is what status/approve/reject take, so
+    # an operator who types it here (as older failure notifications said) is understood too.
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("execution", nargs="?", help="execution ARN, execution name, or `latest`")
+    which.add_argument("--execution", dest="execution_option", metavar="EXECUTION",
+                       help="the same, as an option")
     report.add_argument("--json", action="store_true")
     report.add_argument("--markdown", action="store_true",
                         help="a Markdown page: step table and a Mermaid gantt chart of the step times")
@@ -80,6 +86,31 @@ def _parser() -> argparse.ArgumentParser:
                          help="confirm you have checked Seoul's data is current")
     import_cli.add_parser(sub, common)
     return parser
+
+
+def check_usage(args: argparse.Namespace) -> None:
+    """What drctl refuses before it reads the stack or calls AWS (UsageError, exit 2).
+
+    Kept apart from the commands so a command line can be judged without running it."""
+    if getattr(args, "reason", None) is not None and not args.reason.strip():
+        raise UsageError({
+            "reject": "--reason must say why the failover is rejected",
+            "failover": "--reason must say why you are starting a failover by hand",
+            "failback": "--reason must say why you are failing back",
+        }.get(args.command, "--reason must not be empty"))
+    if args.command == "doctor" and args.only:
+        only = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in only if n not in checks.CHECK_NAMES]
+        if unknown:
+            raise UsageError(f"--only must list check names from {', '.join(checks.CHECK_NAMES)} "
+                             f"(got {', '.join(unknown)})")
+    if args.command == "rto" and args.approval_minutes < 0:
+        raise UsageError(f"--approval-minutes must be a number >= 0 (got {args.approval_minutes:g})")
+    if args.command == "release-lock" and not args.yes:
+        raise UsageError("release-lock needs --yes: confirm Seoul's data is current first "
+                         "(section 5 step 4), since releasing lets Route53 send users back to Seoul")
+    if args.command == "report":
+        args.execution = args.execution or args.execution_option
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -102,10 +133,6 @@ def cmd_doctor(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
     only: tuple[str, ...] = ()
     if args.only:
         only = tuple(n.strip() for n in args.only.split(",") if n.strip())
-        unknown = [n for n in only if n not in checks.CHECK_NAMES]
-        if unknown:
-            raise UsageError(f"--only must list check names from {', '.join(checks.CHECK_NAMES)} "
-                             f"(got {', '.join(unknown)})")
     results = checks.run_checks(clients, info.checks, only=only, progress=_progress(sys.stderr))
     failed = [r for r in results if not r.ok]
     if args.json:
@@ -164,8 +191,6 @@ def cmd_approve(args: argparse.Namespace, info: StackInfo, clients: Clients) -> 
 def cmd_reject(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     from failover.approval import reject_execution
 
-    if not args.reason.strip():
-        raise UsageError("--reason must say why the failover is rejected")
     arn = _execution_arn(args.execution, info, clients, running=True)
     out = reject_execution(clients("stepfunctions", info.checks.dr_region), arn,
                            _approver(clients, info), args.reason)
@@ -176,8 +201,6 @@ def cmd_reject(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 def cmd_failover(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     from failover.manual_start import start_failover
 
-    if not args.reason.strip():
-        raise UsageError("--reason must say why you are starting a failover by hand")
     arn = start_failover(clients("stepfunctions", info.checks.dr_region), _sm_arn(info, clients),
                          args.reason)
     print(f"started {arn}\nstep 0 waits for approval: `drctl approve` (or `drctl reject --reason ...`)")
@@ -189,8 +212,6 @@ def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) ->
     from failover.idle import require_failover_idle
     from failover.manual_start import start_failover
 
-    if not args.reason.strip():
-        raise UsageError("--reason must say why you are failing back")
     sfn = clients("stepfunctions", info.checks.dr_region)
     # First: a running failover also holds (or is about to set) the lock, and the lock's advice
     # (release it) would be wrong while Tokyo is still changing.
@@ -265,8 +286,6 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 
 
 def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) -> int:
-    if args.approval_minutes < 0:
-        raise UsageError(f"--approval-minutes must be a number >= 0 (got {args.approval_minutes:g})")
     phases = rto.model(info, args.approval_minutes)
     if args.json:
         print(json.dumps({"stack": info.stack, "phases": [p.as_dict() for p in phases],
@@ -279,9 +298,6 @@ def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) 
 
 def cmd_release_lock(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     s = info.checks
-    if not args.yes:
-        raise UsageError("release-lock needs --yes: confirm Seoul's data is current first "
-                         "(section 5 step 4), since releasing lets Route53 send users back to Seoul")
     before = checks.lock_state(clients, s)
     clients("cloudwatch", s.alarm_region).put_metric_data(
         Namespace=s.lock_namespace,
@@ -300,8 +316,9 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
+        check_usage(args)
         if args.command == "import-plan":  # any stack, seoul included
             return import_cli.run(args)
         info = load_stack(args.stack, args.overrides)

@@ -51,7 +51,7 @@ def project_dir() -> Path:
     for candidate in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent):
         if (candidate / "Pulumi.yaml").is_file():
             return candidate
-    raise UsageError("no Pulumi.yaml found: run drctl in the megaticket-dr checkout or set "
+    raise UsageError("no Pulumi.yaml found: run `drctl` in the megaticket-dr checkout or set "
                      f"{PROJECT_DIR_ENV}")
 
 

@@ -230,7 +230,7 @@ def _failure_notice(kind: str, note: str = "") -> dict[str, str]:
     return {
         "Message.$": (
             f"States.Format('MegaTicket DR {kind} FAILED in {{}}. Execution: {{}}. Error: {{}}. Cause: {{}}. "
-            f"Nothing further runs; inspect with: drctl report --execution {{}}{note}', "
+            f"Nothing further runs; inspect with: `drctl report {{}}`{note}', "
             "$.failure.step, $$.Execution.Id, $.failure.Error, $.failure.Cause, $$.Execution.Id)"
         )
     }
@@ -239,7 +239,8 @@ def _failure_notice(kind: str, note: str = "") -> dict[str, str]:
 # Step 3 puts the lock before it scales, so a run that failed from there on leaves it held.
 _LOCK_NOTE = (
     ". A run that reached Step 3 has set the failback lock, so Route53 keeps users off Seoul "
-    "while Tokyo serves: drctl status shows it; release it only after checking the data"
+    "while Tokyo serves: `drctl status` shows it; release it only after checking the data "
+    "(`drctl release-lock --yes`)"
 )
 
 

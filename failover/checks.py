@@ -351,7 +351,7 @@ def check_launch_template_placeholder(clients: ClientFactory, s: CheckSettings) 
     dns = nlb["DNSName"] if nlb else "<NLB DNS>"
     return CheckResult(name, False, "; ".join(problems) + " — " + detail, fix=(
         "3.4: step 2 must read Versions=['$Latest'], never a pinned number; create a new version "
-        f"from $Latest with {NLB_PLACEHOLDER} replaced by {dns} (run `drctl failover`, or "
+        f"from $Latest with {NLB_PLACEHOLDER} replaced by {dns} (run `drctl failover --reason ...`, or "
         f"aws ec2 create-launch-template-version --launch-template-name {s.web_launch_template} "
         "--source-version '$Latest' --launch-template-data UserData=<fixed base64>), and keep "
         f"{NLB_PLACEHOLDER} in the template the stack renders when nlb.mode is on-failover"))

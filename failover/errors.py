@@ -59,7 +59,7 @@ class HealthCheckError(FailoverError):
 
 
 class LockHeldError(FailoverError):
-    """Failback refused: the failback lock is still set (release it with `drctl release-lock`)."""
+    """Failback refused: the failback lock is still set (release it with `drctl release-lock --yes`)."""
 
 
 class FailoverRunningError(FailoverError):

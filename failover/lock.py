@@ -59,6 +59,6 @@ def require_lock_released(cloudwatch: Any, s: Settings) -> dict[str, Any]:
         raise LockHeldError(
             f"failback lock {s.lock_namespace}/{s.lock_metric} is held (latest value "
             f"{state['latest_value']}, alarm {s.lock_alarm_name} {state['alarm_state']}); check the data, "
-            "then run `drctl release-lock` and start failback again"
+            "then run `drctl release-lock --yes` and start failback again"
         )
     return state

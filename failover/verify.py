@@ -49,6 +49,6 @@ def success_summary(execution_arn: str, steps: Mapping[str, Any]) -> str:
     lines += [
         "",
         "The failback lock is SET: the PRIMARY record stays unhealthy until someone checks the data",
-        "and runs `drctl release-lock`. Then failback with `drctl failback`.",
+        "and runs `drctl release-lock --yes`. Then failback with `drctl failback --reason '<why>'`.",
     ]
     return "\n".join(lines)

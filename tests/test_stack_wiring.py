@@ -24,6 +24,19 @@ def test_without_nat_the_app_reaches_bedrock_and_ssm_through_interface_endpoints
     assert not run.by_type("aws:ec2/natGateway:NatGateway")
 
 
+@pytest.mark.parametrize("stack", ["tokyo", "seoul"])
+def test_without_nat_an_sts_endpoint_lets_instances_run_get_caller_identity(stack):
+    # 001 6.4's first check, `aws sts get-caller-identity`, hangs without NAT or this endpoint.
+    run = run_program(stack)
+    (sts,) = [r for r in run.by_type(ENDPOINT) if r.name == "network-sts"]
+    region = "ap-northeast-1" if stack == "tokyo" else "ap-northeast-2"
+    assert sts.inputs["serviceName"] == f"com.amazonaws.{region}.sts"
+    assert sts.inputs["vpcEndpointType"] == "Interface"
+    # private DNS: the regional name sts.<region>.amazonaws.com resolves to the endpoint
+    assert sts.inputs["privateDnsEnabled"] is True
+    assert len(sts.inputs["subnetIds"]) == 2
+
+
 def test_with_nat_no_interface_endpoints_are_paid_for(preview):
     run = run_program("tokyo", preview, overrides=["network.natGateway=true"])
     assert interface_services(run) == set()

@@ -40,4 +40,27 @@ sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && cd "$1" && name=$2 
 # shellcheck disable=SC2016
 sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && pm2 save'
 
+# 4. PM2 on reboot: `pm2 save` brings the processes back only if `pm2 startup` installed the
+#    systemd unit that resurrects the saved list. Verify the Golden AMI did; if not, enable it
+#    now (as root, with the user's nvm node on PATH, as `pm2 startup` itself instructs). A
+#    failure here is logged, not fatal: the process is running, only a reboot would lose it.
+pm2_unit=pm2-@@RUN_AS@@
+if systemctl is-enabled --quiet "$pm2_unit" 2>/dev/null; then
+  echo "PM2 startup: $pm2_unit is enabled; the saved processes come back after a reboot"
+else
+  # shellcheck disable=SC2016
+  pm2_bin=$(sudo -u @@RUN_AS@@ -H bash -c 'source "$HOME/.nvm/nvm.sh" && command -v pm2') || pm2_bin=""
+  # shellcheck disable=SC2016
+  pm2_home=$(sudo -u @@RUN_AS@@ -H bash -c 'printf "%s" "$HOME"') || pm2_home=""
+  if [ -n "$pm2_bin" ] && [ -n "$pm2_home" ] \
+      && env PATH="$(dirname "$pm2_bin"):$PATH" "$pm2_bin" startup systemd -u @@RUN_AS@@ --hp "$pm2_home" \
+      && systemctl is-enabled --quiet "$pm2_unit" 2>/dev/null; then
+    echo "PM2 startup: $pm2_unit was not enabled in the AMI; enabled it now (pm2 startup systemd)"
+  else
+    echo "WARNING: PM2 startup: $pm2_unit is not enabled and could not be enabled, so a reboot" \
+      "will NOT restart" @@PM2_NAME@@"; fix the Golden AMI: run 'pm2 startup' as @@RUN_AS@@, then" \
+      "the command it prints, then 'pm2 save'"
+  fi
+fi
+
 echo "=== MegaTicket app user data completed: $(date) ==="

@@ -62,20 +62,79 @@ def test_dynamodb_item_actions_on_the_four_tables_and_indexes_in_this_region(pre
     assert all(r.split(":table/")[1].startswith("KDT-Msp4-PLDR-") for r in tables["Resource"])
 
 
+def test_describe_table_on_the_four_tables_so_the_documents_check_works(preview: bool) -> None:
+    # 001 1.3 / section 5 step 4: `aws dynamodb describe-table` from a Tokyo instance.
+    describe = _statements(_run(preview))["MegaTicketTablesDescribe"]
+    assert describe["Action"] == ["dynamodb:DescribeTable"]
+    assert describe["Resource"] == [f"arn:aws:dynamodb:ap-northeast-1:⟨aws.accountId⟩:table/{n}"
+                                    for n in sorted(TABLES.values())]
+
+
 def test_bedrock_invoke_on_foundation_models_of_this_region(preview: bool) -> None:
     bedrock = _statements(_run(preview))["BedrockInvoke"]
     assert sorted(bedrock["Action"]) == ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
     assert bedrock["Resource"] == "arn:aws:bedrock:ap-northeast-1::foundation-model/*"
 
 
+# The APAC and Japan cross-region profiles' destination regions (Bedrock user guide).
+APAC = {"ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+        "ap-southeast-7", "me-central-1"}
+
+
+def _statements_for(region: str) -> dict[str, dict[str, Any]]:
+    document = json.loads(policy_document(region, "111122223333", TABLES))
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def test_tokyo_may_invoke_the_apac_and_jp_inference_profiles_of_its_own_region() -> None:
+    profiles = _statements_for("ap-northeast-1")["BedrockInferenceProfiles"]
+    assert sorted(profiles["Action"]) == ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    assert profiles["Resource"] == [
+        "arn:aws:bedrock:ap-northeast-1:111122223333:inference-profile/apac.*",
+        "arn:aws:bedrock:ap-northeast-1:111122223333:inference-profile/jp.*"]
+
+
+def test_seoul_may_invoke_only_the_apac_profiles() -> None:
+    profiles = _statements_for("ap-northeast-2")["BedrockInferenceProfiles"]
+    assert profiles["Resource"] == ["arn:aws:bedrock:ap-northeast-2:111122223333:inference-profile/apac.*"]
+
+
+@pytest.mark.parametrize("region", ["ap-northeast-1", "ap-northeast-2"])
+def test_models_in_every_destination_region_only_through_this_regions_profiles(region: str) -> None:
+    # GIVEN the policy for a source region
+    statements = _statements_for(region)
+    routed = statements["BedrockProfileRoutedModels"]
+    # THEN the foundation models are allowed in every region an APAC profile may route to (Bedrock
+    # authorizes the model in the region it picks), and nowhere else
+    regions = {arn.split(":")[3] for arn in routed["Resource"]}
+    assert regions == APAC
+    assert all(arn.endswith("::foundation-model/*") for arn in routed["Resource"])
+    # AND only when the call came through one of this region's profiles (not a direct call to Sydney)
+    assert routed["Condition"] == {"StringLike": {
+        "bedrock:InferenceProfileArn": statements["BedrockInferenceProfiles"]["Resource"]}}
+
+
+def test_a_region_in_no_profile_geography_gets_no_profile_statements() -> None:
+    statements = _statements_for("sa-east-1")
+    assert "BedrockInferenceProfiles" not in statements
+    assert "BedrockProfileRoutedModels" not in statements
+    assert statements["BedrockInvoke"]["Resource"] == "arn:aws:bedrock:sa-east-1::foundation-model/*"
+
+
 def test_nothing_broader_no_wildcard_action_or_resource(preview: bool) -> None:
     statements = _statements(_run(preview)).values()
-    assert len(statements) == 2
+    assert {s["Sid"] for s in statements} == {
+        "MegaTicketTables", "MegaTicketTablesDescribe", "BedrockInvoke", "BedrockInferenceProfiles",
+        "BedrockProfileRoutedModels"}
     for statement in statements:
+        assert statement["Effect"] == "Allow"
         assert all(not a.endswith("*") for a in statement["Action"])
         resource = statement["Resource"]
         resources = resource if isinstance(resource, list) else [resource]
         assert "*" not in resources
+        # every resource names a service, region and resource type: no account- or region-wide ARN
+        assert all(r.count(":") >= 5 and not r.endswith(":*") for r in resources)
 
 
 def test_ssm_core_for_access_without_ssh(preview: bool) -> None:

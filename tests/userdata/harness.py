@@ -1,6 +1,6 @@
 """Run a rendered user data script with real bash in a throw-away root.
 
-`sudo`, `pm2`, `chown` and `npm` are stub executables first on PATH, `$HOME/.nvm/nvm.sh` is a
+`sudo`, `pm2`, `chown`, `npm` and `systemctl` are stub executables first on PATH, `$HOME/.nvm/nvm.sh` is a
 stub that marks the environment, and the script's paths point into the temporary root (rendered
 that way: the production template is not edited for the test). The stubs record what they were
 asked to do, so a test can assert the exact environment PM2 was started with.
@@ -44,6 +44,22 @@ if [ "$1" = delete ] && [ ! -e "$STUB_LOG/pm2.has-process" ]; then
   exit 1
 fi
 if [ "$1" = start ]; then touch "$STUB_LOG/pm2.has-process"; fi
+if [ "$1" = startup ]; then
+  # `pm2 startup systemd -u USER --hp HOME` (as root) writes and enables pm2-USER.service.
+  if [ -e "$STUB_LOG/pm2.startup-fails" ]; then echo "[PM2][ERROR] Init system not found" >&2; exit 1; fi
+  touch "$STUB_LOG/systemd.pm2-$4.enabled"
+fi
+exit 0
+"""
+
+_SYSTEMCTL = """#!/bin/bash
+# Test stand-in: `systemctl is-enabled [--quiet] UNIT` answers from marker files; calls recorded.
+printf '%s\\n' "$*" >> "$STUB_LOG/systemctl.calls"
+if [ "$1" = is-enabled ]; then
+  unit=${!#}
+  [ -e "$STUB_LOG/systemd.${unit%.service}.enabled" ] && exit 0
+  exit 1
+fi
 exit 0
 """
 
@@ -117,11 +133,15 @@ class Root:
         return self.base / "var" / "log" / "user-data.log"
 
 
-def make_root(base: Path, roles: tuple[str, ...] = ("web", "app"), pm2_has_process: bool = True) -> Root:
+def make_root(base: Path, roles: tuple[str, ...] = ("web", "app"), pm2_has_process: bool = True,
+              pm2_startup: str = "enabled") -> Root:
+    """`pm2_startup`: what the AMI did about reboots: "enabled" (it ran `pm2 startup`), "missing"
+    (it did not; the stub can enable it) or "broken" (it did not, and `pm2 startup` fails)."""
     root = Root(base)
     bin_dir = base / "bin"
     bin_dir.mkdir(parents=True)
-    for name, body in (("sudo", _SUDO), ("pm2", _PM2), ("chown", _CHOWN), ("npm", _NPM)):
+    for name, body in (("sudo", _SUDO), ("pm2", _PM2), ("chown", _CHOWN), ("npm", _NPM),
+                       ("systemctl", _SYSTEMCTL)):
         path = bin_dir / name
         path.write_text(body)
         path.chmod(0o755)
@@ -136,6 +156,12 @@ def make_root(base: Path, roles: tuple[str, ...] = ("web", "app"), pm2_has_proce
     stub_log.mkdir()
     if pm2_has_process:
         (stub_log / "pm2.has-process").touch()
+    if pm2_startup not in ("enabled", "missing", "broken"):
+        raise ValueError(f"pm2_startup must be enabled, missing or broken (got {pm2_startup!r})")
+    if pm2_startup == "enabled":
+        (stub_log / "systemd.pm2-ec2-user.enabled").touch()
+    if pm2_startup == "broken":
+        (stub_log / "pm2.startup-fails").touch()
     return root
 
 
