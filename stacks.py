@@ -22,6 +22,7 @@ from components.golden_ami import GoldenAmi, GoldenAmiArgs
 from components.hosted_zone import hosted_zone_id
 from components.instance_role import InstanceRole, InstanceRoleArgs
 from components.network import Network, NetworkArgs
+from components.pipeline_nlb import pipeline_nlb_dns
 from components.primary_dns import PrimaryDns, PrimaryDnsArgs
 from components.readiness import Readiness, ReadinessArgs
 from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
@@ -31,7 +32,6 @@ from drctl.config import check_settings_for
 from stack_config import Settings
 from stack_contract import read_primary
 from userdata.render import (
-    NLB_DNS_PLACEHOLDER,
     AppUserData,
     WebUserData,
     internal_api_url,
@@ -88,12 +88,13 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
         alb_name=lbs.alb_name, vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids,
         port=settings.web.port, health_path=settings.dns.health_check.path,
         certificate_arn=lbs.certificate_arn, deletion_protection=lbs.deletion_protection, tags=tags), home)
-    # In mode on-failover the failover pipeline creates the NLB and fills the placeholder.
+    # In mode on-failover the failover pipeline creates the NLB and fills the placeholder; the
+    # program declares the NLB's name once it exists, so an up after a failover keeps it.
     on_failover = settings.is_dr and lbs.nlb_mode == "on-failover"
     nlb = None if on_failover else AppNlb("app-nlb", AppNlbArgs(
         nlb_name=lbs.nlb_name, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
         port=settings.app.port, health_path=settings.dns.health_check.path, tags=tags), home)
-    nlb_dns: pulumi.Output[str] = nlb.dns_name if nlb else pulumi.Output.from_input(NLB_DNS_PLACEHOLDER)
+    nlb_dns: pulumi.Output[str] = nlb.dns_name if nlb else pipeline_nlb_dns(lbs.nlb_name, providers.home)
 
     web_cfg, app_cfg = settings.web, settings.app
     web_user_data = nlb_dns.apply(lambda dns: render_web(WebUserData(

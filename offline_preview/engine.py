@@ -101,12 +101,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# A test's answers to data source calls: (token, args) -> result, or None for the default answer.
+InvokeAnswers = Callable[[str, dict[str, Any]], Optional[dict[str, Any]]]
+
+
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self, run: ProgramRun, stack_reference_outputs: dict[str, Any],
-                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None):
+                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
+                 invokes: Optional[InvokeAnswers] = None):
         self.run = run
         self.on_resource = on_resource
         self.stack_reference_outputs = stack_reference_outputs
+        self.invokes = invokes
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = dict(args.inputs)
@@ -121,7 +127,8 @@ class _Mocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list]]:
         self.run.invokes.append((args.token, _plain(dict(args.args))))
-        return invoke_result(args.token, dict(args.args)), []
+        answer = self.invokes(args.token, dict(args.args)) if self.invokes else None
+        return (answer if answer is not None else invoke_result(args.token, dict(args.args))), []
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -193,24 +200,27 @@ def primary_placeholders(stack: str = "seoul") -> dict[str, Any]:
 def run_program(config: dict[str, str], stack: str, preview: bool = False,
                 program: Path = PROJECT_DIR / "__main__.py",
                 stack_reference_outputs: Optional[dict[str, Any]] = None,
-                on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None) -> ProgramRun:
+                on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
+                invokes: Optional[InvokeAnswers] = None) -> ProgramRun:
     """Evaluate `program` for `stack` with the flat CLI config map; raise what the program raises."""
     program_dir = str(program.parent)
     if program_dir not in sys.path:
         sys.path.insert(0, program_dir)
     return run_function(lambda: runpy.run_path(str(program), run_name="__main__"), config, stack,
-                        preview, stack_reference_outputs, on_resource)
+                        preview, stack_reference_outputs, on_resource, invokes)
 
 
 def run_function(body: Callable[[], Any], config: dict[str, str], stack: str,
                  preview: bool = False,
                  stack_reference_outputs: Optional[dict[str, Any]] = None,
-                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None) -> ProgramRun:
+                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
+                 invokes: Optional[InvokeAnswers] = None) -> ProgramRun:
     """Evaluate `body` (a program or a few components) under the mocks and record it;
-    `on_resource` sees each resource as it is registered."""
+    `on_resource` sees each resource as it is registered; `invokes` answers data source calls
+    (tests that let moto say what exists)."""
     run = ProgramRun(stack=stack, preview=preview)
     mocks = _Mocks(run, stack_reference_outputs if stack_reference_outputs is not None
-                   else primary_placeholders(), on_resource)
+                   else primary_placeholders(), on_resource, invokes)
     pulumi_settings.reset_options(project="megaticket-dr", stack=stack, preview=preview)
     set_all_config(dict(config), [])
     pulumi.runtime.set_mocks(mocks, project="megaticket-dr", stack=stack, preview=preview,

@@ -23,18 +23,19 @@ for _key, _value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
                      "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
     os.environ.setdefault(_key, _value)
 
-from offline_preview.engine import ProgramRun, run_function  # noqa: E402
+from offline_preview.engine import InvokeAnswers, ProgramRun, run_function  # noqa: E402
 from offline_preview.engine import run_program as _run_program
 from stack_config import apply_overrides, stack_file_values  # noqa: E402
 
 
 def run_program(stack: str, preview: bool = False, overrides: Optional[list[str]] = None,
                 stack_reference_outputs: Optional[dict[str, Any]] = None,
-                program: Optional[Path] = None) -> ProgramRun:
-    """The whole program for `stack` with its real stack file, plus `--set`-style overrides."""
+                program: Optional[Path] = None, invokes: Optional[InvokeAnswers] = None) -> ProgramRun:
+    """The whole program for `stack` with its real stack file, plus `--set`-style overrides;
+    `invokes` answers data source calls ahead of the default answers."""
     config = apply_overrides(stack_file_values(ROOT, stack), overrides or [])
     return _run_program(config, stack, preview=preview, program=program or ROOT / "__main__.py",
-                        stack_reference_outputs=stack_reference_outputs)
+                        stack_reference_outputs=stack_reference_outputs, invokes=invokes)
 
 
 def run_component(body: Callable[[], Any], preview: bool = False, stack: str = "tokyo",
