@@ -3,7 +3,9 @@
 The scripts do what documents 000 (sections 2-3) and 001 (1.2, 1.4, 6.5) recommend: log to
 /var/log/user-data.log, write the shell env file, overwrite `.env.production`, `pm2 delete` the
 process PM2 resurrected from the Golden AMI, `pm2 start npm --name <name> -- start` with every
-variable inline, `pm2 save`. They never install or build (the AMI holds the build).
+variable inline, `pm2 save`, then check that `pm2 startup` enabled the pm2-<user> unit (without
+it `pm2 save` restores nothing after a reboot), enabling it if the AMI did not and logging one
+WARNING line if that fails. They never install or build (the AMI holds the build).
 
 Quoting, the documents' trap: their `sudo -u ec2-user bash -c "... AWS_REGION=$AWS_REGION ..."`
 expands every value a second time inside the inner shell. Here each value is quoted exactly
