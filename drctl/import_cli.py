@@ -16,7 +16,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "import-plan",
         parents=[common],
         help="find what the stack would create that already exists; write a "
-        "`pulumi import --file` file and report what cannot be imported",
+        "file for `pulumi import --file FILE` and report what cannot be imported",
     )
     parser.add_argument("--out", required=True, metavar="FILE", help="where to write the import file")
     parser.add_argument("--json", action="store_true", help="machine-readable report")

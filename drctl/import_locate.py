@@ -762,7 +762,8 @@ def _kms_key(ctx: Context, d: Declared) -> Found | None:
             Problem(
                 DESIGN,
                 f"is {meta['KeyState']}: the topic cannot encrypt messages",
-                f"aws kms cancel-key-deletion / enable-key --key-id {meta['KeyId']}",
+                f"`aws kms cancel-key-deletion --key-id {meta['KeyId']}` (pending deletion) or "
+                f"`aws kms enable-key --key-id {meta['KeyId']}` (disabled)",
             )
         )
     return found

@@ -393,7 +393,7 @@ def _unmanaged_role_policies(
                     "aws:iam/rolePolicy:RolePolicy",
                     f"{name}:{policy}",
                     "an inline policy the program does not declare: it keeps granting what it grants",
-                    f"aws iam delete-role-policy --role-name {name} --policy-name {policy} "
+                    f"`aws iam delete-role-policy --role-name {name} --policy-name {policy}` "
                     "once the program's policies are in place",
                 )
         for policy in iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", []):

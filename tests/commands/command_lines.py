@@ -339,7 +339,8 @@ def _aws_operation(service: str, cli_operation: str) -> tuple[int, set[str] | No
 _PULUMI_COMMON_VALUED = {"-s", "--stack", "-C", "--cwd", "--color"}
 _PULUMI_COMMON_FLAGS = {"--non-interactive", "-v", "--logtostderr", "--emoji", "--help", "-h"}
 _PULUMI_UPDATE_VALUED = {"--policy-pack", "--policy-pack-config", "-t", "--target", "--replace",
-                         "-m", "--message", "--config-file", "--parallel", "-p", "-c", "--config"}
+                         "-m", "--message", "--config-file", "--parallel", "-p", "-c", "--config",
+                         "--import-file"}
 _PULUMI_UPDATE_FLAGS = {"-y", "--yes", "--skip-preview", "-f", "--diff", "-r", "--refresh",
                         "--json", "--suppress-outputs", "--expect-no-changes", "--target-dependents",
                         "--show-replacement-steps", "--show-reads"}
@@ -352,6 +353,14 @@ _PULUMI: dict[tuple[str, ...], tuple[set[str], set[str], int, int]] = {
     ("destroy",): ({"-t", "--target", "-m", "--message"}, {"-y", "--yes", "--skip-preview",
                                                             "--diff", "--json"}, 0, 0),
     ("cancel",): (set(), {"-y", "--yes"}, 1, 0),
+    # `pulumi import TYPE NAME ID`, or `--file FILE` with none of them
+    ("import",): ({"-f", "--file", "-o", "--out", "--parent", "--provider", "--properties", "--from",
+                   "-m", "--message", "--config-file"},
+                  {"-y", "--yes", "--skip-preview", "--protect", "--generate-code", "--diff", "--json",
+                   "--suppress-outputs", "--generate-resources"}, 3, 0),
+    ("state", "unprotect"): (set(), {"--all", "-y", "--yes"}, 1, 0),
+    ("state", "delete"): (set(), {"-y", "--yes", "-f", "--force", "--target-dependents"}, 1, 0),
+    ("stack", "rm"): (set(), {"-f", "--force", "-y", "--yes", "--preserve-config"}, 1, 0),
     ("stack", "select"): ({"--secrets-provider"}, {"-c", "--create"}, 1, 0),
     ("stack", "output"): (set(), {"-j", "--json", "--show-secrets", "--shell"}, 1, 0),
     ("stack", "ls"): (set(), {"-a", "--all", "-j", "--json"}, 0, 0),
