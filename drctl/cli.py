@@ -110,6 +110,8 @@ def check_usage(args: argparse.Namespace) -> None:
         raise UsageError("release-lock needs --yes: confirm Seoul's data is current first "
                          "(section 5 step 4), since releasing lets Route53 send users back to Seoul")
     if args.command == "report":
+        if args.json and args.markdown:
+            raise UsageError("--json and --markdown are two outputs: choose one")
         args.execution = args.execution or args.execution_option
 
 
@@ -254,8 +256,6 @@ def cmd_status(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 
 
 def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
-    if args.json and args.markdown:
-        raise UsageError("--json and --markdown are two outputs: choose one")
     sfn = clients("stepfunctions", info.checks.dr_region)
     arn = _execution_arn(args.execution, info, clients, running=False)
     try:

@@ -116,6 +116,7 @@ def test_commands_that_would_run_pass(line: str) -> None:
     ("drctl status --execution", "expected one argument"),
     (f"drctl report {EXECUTION} --execution {EXECUTION}", "not allowed with"),
     ("drctl report", "required"),
+    ("drctl report latest --json --markdown", "two outputs: choose one"),
     ("drctl failback", "required: --reason"),
     ("drctl failover --reason ' '", "--reason must say why"),
     ("drctl release-lock", "needs --yes"),
