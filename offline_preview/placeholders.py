@@ -1,14 +1,20 @@
 """Marked stand-ins for values that exist only after deploy.
 
 They look nothing like real AWS values (`⟨MegaTicket-DR-NLB.dnsName⟩`), so nobody mistakes a
-preview for a deployment, and the policy pack treats anything containing `⟨` as unknown.
+preview for a deployment. They are for people: the policy pack never sees one. Before a resource
+reaches the pack, `for_engine` turns every value that contains a marker into the engine's unknown,
+exactly what `pulumi preview` sends for a value computed from something not yet created (a string
+built from an unknown is unknown as a whole), so the pack judges the same under both.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pulumi.runtime import rpc
+
 MARK = "⟨"
+UNKNOWN = rpc.UNKNOWN  # the engine's unknown sentinel, as the Analyzer protocol carries it
 
 # Attributes AWS computes on create that the program reads from other resources.
 _COMPUTED = ("arn", "dnsName", "zoneId", "arnSuffix", "invokeArn", "uniqueId", "qualifiedArn")
@@ -18,6 +24,8 @@ _COMPUTED_BY_TYPE = {
     "aws:route53/zone:Zone": ("nameServers",),
     "aws:dynamodb/table:Table": ("streamArn",),
     "aws:route53/record:Record": ("fqdn",),
+    # A program that reads template.latest_version pins a number AWS assigns on create.
+    "aws:ec2/launchTemplate:LaunchTemplate": ("latestVersion",),
 }
 
 
@@ -33,6 +41,17 @@ def placeholder(label: str, prop: str) -> str:
 
 def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and MARK in value
+
+
+def for_engine(value: Any) -> Any:
+    """value with every marked string replaced by the engine's unknown (dicts and lists walked)."""
+    if isinstance(value, str):
+        return UNKNOWN if MARK in value else value
+    if isinstance(value, dict):
+        return {key: for_engine(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [for_engine(item) for item in value]
+    return value
 
 
 def computed_state(type_: str, label: str, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import threading
 from typing import Any, Optional
 
 from offline_preview.engine import ProgramRun, RecordedResource
+from offline_preview.placeholders import for_engine
 from offline_preview.report import PolicyFinding, PolicyReport
 
 PACK = "megaticket-dr-guardrails"
@@ -27,15 +28,16 @@ def start_pack(stack: str, config: dict[str, str], preview: bool) -> Any:
 
 
 def _analyzed(run: ProgramRun, resource: RecordedResource) -> Any:
+    """The resource as the engine would send it: ⟨markers⟩ become the engine's unknown."""
     from policies.analyzer_harness import AnalyzedResource, ProviderRef
 
     provider: Optional[ProviderRef] = None
     record = run.provider_of(resource)
     if record is not None:
         provider = ProviderRef(type=record.type, name=record.name, urn=record.urn,
-                               properties=dict(record.inputs))
+                               properties=for_engine(dict(record.inputs)))
     return AnalyzedResource(urn=resource.urn, type=resource.type, name=resource.name,
-                            properties=resource.inputs, provider=provider,
+                            properties=for_engine(resource.inputs), provider=provider,
                             parent_urn=resource.parent, options=resource.options,
                             dependencies=tuple(resource.options.get("dependencies", ())))
 

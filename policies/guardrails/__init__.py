@@ -13,10 +13,12 @@ from . import (
 POLICIES = [
     launch_template_versions.POLICY,
     next_public.POLICY,
+    next_public.ADVISORY_POLICY,
     user_data_rules.REGION_POLICY,
     user_data_rules.INTERNAL_API_URL_POLICY,
     user_data_rules.PLACEHOLDER_POLICY,
     user_data_rules.CREDENTIALS_POLICY,
+    user_data_rules.HIDDEN_POLICY,
     compute_rules.IMDSV2_POLICY,
     compute_rules.DR_ASG_POLICY,
     dns_rules.PRIMARY_HEALTH_CHECK_POLICY,

@@ -80,13 +80,3 @@ def region_of(provider: Any) -> str | None:
     if not isinstance(region, str) or is_unknown(region) or not region:
         return None
     return region
-
-
-def known_stack_names(current_stack: str) -> set[str]:
-    """Stacks whose outputs can appear as ⟨stack.output⟩ placeholders, besides the current one."""
-    names = set(_KNOWN_STACK_ROLES)
-    configured = config_value(f"{PROJECT_KEY}:primaryStack")
-    if isinstance(configured, str) and configured:
-        names.add(configured.rsplit("/", 1)[-1])
-    names.discard(current_stack)
-    return names

@@ -15,9 +15,9 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
+from .coverage import VERSION_PATHS, VERSION_TYPES, values_at
 from .kit import Subject, first_messages, resource_policy
 from .values import (
-    as_list,
     get_path,
     is_number_like,
     is_unknown,
@@ -35,8 +35,17 @@ _FIX = ("Use version '$Latest' (or '$Default' when versions are promoted on purp
         "never injected).")
 
 
-def _check_version(path: str, value: Any) -> Iterator[str]:
-    if value is None or is_unknown(value) or value in ALLOWED_VERSIONS:
+_OUTPUT_REFERENCE = ("is computed at deploy from another resource (an Output such as the template's "
+                     "latestVersion or defaultVersion): it resolves to a version number, a pin under "
+                     "another name.")
+
+
+def _check_version(path: str, value: Any, leaf: str) -> Iterator[str]:
+    if value is None or value in ALLOWED_VERSIONS:
+        return
+    if is_unknown(value):
+        if path.endswith(leaf):  # the version itself is computed, not an object around it
+            yield f"{path} {_OUTPUT_REFERENCE} {_FIX}"
         return
     if is_number_like(value):
         number = show(value).strip("'").strip()
@@ -45,23 +54,20 @@ def _check_version(path: str, value: Any) -> Iterator[str]:
         yield f"{path} = {shorten(str(value))!r} is neither '$Latest' nor '$Default'. {_FIX}"
 
 
-def _reference_paths(subject: Subject) -> Iterator[tuple[str, Any]]:
-    props = subject.props
-    if subject.type == "aws:autoscaling/group:Group":
-        yield "launchTemplate.version", get_path(props, "launchTemplate", "version")
-        lt = get_path(props, "mixedInstancesPolicy", "launchTemplate")
-        yield ("mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version",
-               get_path(lt, "launchTemplateSpecification", "version"))
-        for index, override in enumerate(as_list(get_path(lt, "overrides"))):
-            yield (f"mixedInstancesPolicy.launchTemplate.overrides[{index}]"
-                   ".launchTemplateSpecification.version",
-                   get_path(override, "launchTemplateSpecification", "version"))
-    elif subject.type in ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"):
-        yield "launchTemplate.version", get_path(props, "launchTemplate", "version")
-    elif subject.type in ("aws:ec2/fleet:Fleet", "aws:ec2/spotFleetRequest:SpotFleetRequest"):
-        for index, config in enumerate(as_list(props.get("launchTemplateConfigs"))):
-            yield (f"launchTemplateConfigs[{index}].launchTemplateSpecification.version",
-                   get_path(config, "launchTemplateSpecification", "version"))
+def _default_version(value: Any) -> Iterator[str]:
+    if value is None:
+        return
+    shown = "a value computed at deploy" if is_unknown(value) else show(value)
+    yield (f"defaultVersion = {shown} fixes what '$Default' means: every ASG or fleet on '$Default' "
+           f"keeps booting that version, whatever version Step2 writes. Leave defaultVersion unset "
+           f"(update_default_version=True promotes each new version). {_FIX}")
+
+
+def _reference_paths(subject: Subject) -> Iterator[tuple[str, Any, str]]:
+    for path in VERSION_PATHS.get(subject.type, ()):
+        leaf = path.rsplit(".", 1)[-1]
+        for where, value in values_at(subject.props, path):
+            yield where, value, leaf
 
 
 def _normalise(key: str) -> str:
@@ -102,7 +108,10 @@ def _lambda_pins(subject: Subject) -> Iterator[str]:
     if not isinstance(variables, dict):
         return
     for key, value in variables.items():
-        if _is_lt_version_name(key):
+        if _is_lt_version_name(key) and is_unknown(value):
+            yield (f"environment variable {key} {_OUTPUT_REFERENCE} {_FIX} Have the Lambda call "
+                   "describe_launch_template_versions(Versions=['$Latest']).")
+        elif _is_lt_version_name(key):
             pins = _numeric_parts(value)
             if pins:
                 yield (f"environment variable {key}={shorten(str(value))!r} pins launch template "
@@ -115,25 +124,67 @@ def _lambda_pins(subject: Subject) -> Iterator[str]:
                        f"template version. {_FIX}")
 
 
-def _walk_definition(node: Any, path: str, in_lt_context: bool) -> Iterator[str]:
+# Literal numbers in an intrinsic or JSONata expression once paths and variables are taken out:
+# States.Array('2'), States.Format('{}', 7), {% ['2'] %}, {% [$string(2)] %}.
+_PATH_RE = re.compile(r"\$\$?[A-Za-z0-9_.$]*(?:\[[^\]]*\][A-Za-z0-9_.$]*)*")
+_LITERAL_NUMBER_RE = re.compile(r"(?<![\w.$])-?\d+(?![\w.])")
+# The number a describe call reports: reading it and passing it on pins under another name.
+_VERSION_NUMBER_RE = re.compile(r"(?:Latest|Default)?VersionNumber|latestVersion|defaultVersion", re.I)
+
+
+def _expression_pins(value: Any) -> list[str]:
+    """Why an intrinsic (`"Versions.$": "States.Array('2')"`) or JSONata (`{% … %}`) pins, if it does."""
+    if not isinstance(value, str):
+        return []
+    text = value.strip()
+    is_jsonata = text.startswith("{%") and text.endswith("%}")
+    if not (is_jsonata or text.startswith("States.") or text.startswith("$")):
+        return []
+    if _VERSION_NUMBER_RE.search(text):
+        return [f"the version number read from {_VERSION_NUMBER_RE.search(text).group(0)}"]  # type: ignore[union-attr]
+    without_strings = re.sub(r"'\$(?:Latest|Default)'|\"\$(?:Latest|Default)\"", "", text)
+    without_paths = _PATH_RE.sub("", without_strings)
+    numbers = [n.lstrip("-") for n in _LITERAL_NUMBER_RE.findall(without_paths)]
+    return [f"version {', '.join(numbers)}"] if numbers else []
+
+
+def _walk_definition(node: Any, path: str, in_lt_context: bool, sdk_arguments: bool = False) -> Iterator[str]:
+    """sdk_arguments: node is the Parameters/Arguments of a launch template API call (its own keys)."""
     if isinstance(node, dict):
         keys = {_normalise(k) for k in node}
-        here = in_lt_context or bool(keys & {"launchtemplateid", "launchtemplatename", "launchtemplate"})
+        resource = node.get("Resource")
+        calls_lt_api = isinstance(resource, str) and "launchtemplate" in resource.lower()
+        inherited = in_lt_context or bool(keys & {"launchtemplateid", "launchtemplatename", "launchtemplate"})
+        here = inherited or sdk_arguments
         for key, value in node.items():
             child_path = f"{path}.{key}" if path else key
-            normalised = _normalise(key)
-            if key.endswith(".$"):
-                continue  # a JSONPath reference, resolved at run time
-            if (normalised in ("version", "versions") and here) or _is_lt_version_name(key):
-                pins = _numeric_parts(value)
+            bare_key = key[:-2] if key.endswith(".$") else key
+            normalised = _normalise(bare_key)
+            if (normalised in ("version", "versions") and here) or _is_lt_version_name(bare_key):
+                if key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%")):
+                    reasons = _expression_pins(value)
+                    if reasons:
+                        yield (f"state machine definition {child_path} = {json.dumps(value)} selects "
+                               f"{reasons[0]}: a pinned launch template version. {_FIX}")
+                    continue
+                pins = _numeric_parts(value) or _jsonata_list_pins(value)
                 if pins:
                     yield (f"state machine definition {child_path} = {json.dumps(value)} pins launch "
                            f"template version {', '.join(pins)}. {_FIX}")
                     continue
-            yield from _walk_definition(value, child_path, here or normalised.startswith("launchtemplate"))
+            child_context = inherited or normalised.startswith("launchtemplate")
+            yield from _walk_definition(value, child_path, child_context,
+                                        calls_lt_api and key in ("Parameters", "Arguments"))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk_definition(item, f"{path}[{index}]", in_lt_context)
+
+
+def _jsonata_list_pins(value: Any) -> list[str]:
+    """A list whose items are expressions: ["{% '2' %}"] or [{"…": …}] never pin by number alone."""
+    if isinstance(value, list):
+        return [reason for item in value for reason in _expression_pins(item)]
+    return []
 
 
 def _state_machine_pins(subject: Subject) -> Iterator[str]:
@@ -147,26 +198,22 @@ def check(subject: Subject) -> Iterator[str]:
         yield from first_messages(_lambda_pins(subject))
     elif subject.type == "aws:sfn/stateMachine:StateMachine":
         yield from first_messages(_state_machine_pins(subject))
+    elif subject.type == "aws:ec2/launchTemplate:LaunchTemplate":
+        yield from _default_version(subject.props.get("defaultVersion"))
     else:
-        for path, value in _reference_paths(subject):
-            yield from _check_version(path, value)
+        for path, value, leaf in _reference_paths(subject):
+            yield from _check_version(path, value, leaf)
 
 
-TYPES = (
-    "aws:autoscaling/group:Group",
-    "aws:ec2/instance:Instance",
-    "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
-    "aws:ec2/fleet:Fleet",
-    "aws:ec2/spotFleetRequest:SpotFleetRequest",
-    "aws:lambda/function:Function",
-    "aws:sfn/stateMachine:StateMachine",
-)
+TYPES = (*sorted(VERSION_TYPES), "aws:lambda/function:Function", "aws:sfn/stateMachine:StateMachine")
 
 POLICY = resource_policy(
     name=NAME,
     description=("Launch template references use '$Latest' or '$Default', never a version number "
-                 "(ASG, mixed instances policy, instance, fleet, and the failover Lambdas / state "
-                 "machine). Mandatory: a pinned version silently keeps stale user data in a failover."),
+                 "(every pulumi-aws type that selects one: ASG, mixed instances policy, instance, fleets, "
+                 "EKS node groups, Batch, GameLift; a template's own defaultVersion; versions computed "
+                 "from Outputs; the failover Lambdas and state machine, intrinsics and JSONata included). "
+                 "Mandatory: a pinned version silently keeps stale user data in a failover."),
     level=EnforcementLevel.MANDATORY,
     types=TYPES,
     rule=check,

@@ -1,9 +1,13 @@
-"""Mandatory rule 2: no NEXT_PUBLIC_* variable carries a URL or host name.
+"""Rule 2: NEXT_PUBLIC_* variables are fixed at build time, so a region-specific one is an incident.
 
 The incident (001 §1.1, §2.3): Next.js inlines NEXT_PUBLIC_* into the JavaScript bundle at
 `npm run build`. The Golden AMI is built in Seoul, so in Tokyo the bundle still calls the Seoul NLB
-whatever user data, Lambda or SSM sets at boot. The runtime path is INTERNAL_API_URL, read by the
-route handler on each request.
+(and still says ap-northeast-2, 001 §2.3 NEXT_PUBLIC_AWS_REGION) whatever user data, Lambda or SSM
+sets at boot. The runtime path is INTERNAL_API_URL, read by the route handler on each request.
+
+Two levels: a NEXT_PUBLIC_* holding a region-specific value (a URL, host name, region name, ARN or
+account id, literally or by construction) is mandatory; any other NEXT_PUBLIC_* set at boot is
+advisory (it changes nothing the browser sees, which is rarely what the author meant).
 """
 
 from __future__ import annotations
@@ -14,24 +18,17 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
+from .coverage import USER_DATA_TYPES
 from .kit import Subject, first_messages, resource_policy
-from .values import (
-    USER_DATA_TYPES,
-    assignments,
-    get_path,
-    is_shell_reference,
-    is_unknown,
-    looks_like_url_or_host,
-    placeholders,
-    shorten,
-    user_data_of,
-)
+from .shell_scan import named, scan_data
+from .user_data import user_data_of
+from .values import get_path, is_unknown, looks_like_url_or_host, shorten
 
 NAME = "no-next-public-build-time-urls"
-_NAME_PATTERN = r"NEXT_PUBLIC_[A-Za-z0-9_]+"
-_HOSTISH_PROPERTIES = {"dnsname", "dns_name", "fqdn", "endpoint", "url", "hostname", "host", "address",
-                       "invokeurl", "functionurl", "domainname"}
-_HOSTISH_VARIABLE_RE = re.compile(r"URL|URI|HOST|DNS|ENDPOINT|DOMAIN", re.IGNORECASE)
+ADVISORY_NAME = "next-public-set-at-boot"
+NAME_PATTERN = r"NEXT_PUBLIC_[A-Za-z0-9_]*"
+LAMBDA = "aws:lambda/function:Function"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 
 RUNTIME_ALTERNATIVE = (
     "Next.js inlines NEXT_PUBLIC_* into the JS bundle at `npm run build`, so the Golden AMI built in "
@@ -40,84 +37,111 @@ RUNTIME_ALTERNATIVE = (
     "which the route handler apps/web/app/api/[...path]/route.ts reads from process.env at request "
     "time, and let the browser call the relative /api/* path."
 )
+_DIRECTIONS = "north|south|east|west|central|northeast|southeast|northwest|southwest"
+_REGION = rf"(?:[a-z]{{2,4}}(?:-gov|-iso[a-z]?|-[a-z]{{2}})?-(?:{_DIRECTIONS})-\d{{1,2}})"
+_REGION_IN_TEXT = re.compile(rf"(?<![a-z0-9-]){_REGION}[a-z]?(?![a-z0-9-])", re.I)
+_ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:", re.I)
+_ACCOUNT = re.compile(r"(?<![\d.])\d{12}(?![\d.])")
+_NOT_ACCOUNT_NAME = re.compile(r"TIME|DATE|VERSION|BUILD|PHONE|TEL|COUNT|SIZE|LIMIT|MAX|MIN|TTL|PORT", re.I)
+# References to values computed elsewhere, judged by what they are named for.
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|\$\(([^)]*)\)?|`([^`]*)`")
+_REFERENCE_KINDS = (
+    ("a URL or host name", re.compile(r"URL|URI|HOST|DNS|ENDPOINT|DOMAIN|ADDR|FQDN|NLB|ALB|ELB", re.I)),
+    ("a region name", re.compile(r"REGION|placement|availability.zone|\bAZ\b|ec2-metadata\s+-z", re.I)),
+    ("an ARN", re.compile(r"ARN", re.I)),
+    ("an account id", re.compile(r"ACCOUNT|get-caller-identity|OWNER_ID", re.I)),
+)
 
 
-def _is_url_value(value: Any) -> bool:
-    """True when the value is, or by construction will be, a URL or host name."""
-    if not isinstance(value, str) or not value.strip():
-        return False
-    text = value.strip()
-    if is_shell_reference(text):
-        # NEXT_PUBLIC_API_URL=$INTERNAL_API_URL copies a host into a build-time variable.
-        referenced = re.sub(r"[${}()]", "", text)
-        return bool(_HOSTISH_VARIABLE_RE.search(referenced))
-    found = placeholders(text)
-    if found:
-        stripped = re.sub(r"⟨[^⟩]*⟩", "", text)
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
-            return True  # a URL whatever its host turns out to be
-        if not stripped.strip(" :/0123456789"):
-            # Only placeholders (and maybe a port): a URL only if the value it stands for is a host.
-            return any(prop.lower() in _HOSTISH_PROPERTIES for _, prop in found)
-        return looks_like_url_or_host(re.sub(r"⟨[^⟩]*⟩", "placeholder.example", text))
-    if is_unknown(text):
-        return False
-    return looks_like_url_or_host(text)
+def region_specific(name: str, value: Any) -> str | None:
+    """What makes the value region-specific ("a URL", "a region name", ...), or None."""
+    if not isinstance(value, str) or is_unknown(value) or not value.strip():
+        return None
+    text = value.strip().strip("'\"")
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^//[A-Za-z0-9]", text):
+        return "a URL"
+    if _ARN.search(text):
+        return "an ARN"
+    if _REGION_IN_TEXT.search(text):
+        return "a region name"
+    literal = _REFERENCE.sub(" ", text).strip()
+    if literal and looks_like_url_or_host(literal.split()[0]):
+        return "a host name"
+    match = _ACCOUNT.search(text)
+    if match and (re.search(r"ACCOUNT|ACCT|OWNER", name, re.I) or (
+            match.group(0) == text and not _NOT_ACCOUNT_NAME.search(name))):
+        return "an account id"
+    for reference in _REFERENCE.finditer(text):
+        referenced = next(g for g in reference.groups() if g is not None)
+        for kind, pattern in _REFERENCE_KINDS:
+            if pattern.search(referenced):
+                return f"{kind} (from {shorten(reference.group(0), 60)})"
+    return None
 
 
-def _user_data_findings(subject: Subject) -> Iterator[str]:
-    text = user_data_of(subject.type, subject.props)
-    if text is None:
-        return
-    seen: set[tuple[str, str]] = set()
-    for name, value in assignments(text, _NAME_PATTERN):
-        if (name, value) in seen or not _is_url_value(value):
-            continue
-        seen.add((name, value))
-        yield f"user data sets {name}={shorten(value)!r}. {RUNTIME_ALTERNATIVE}"
-
-
-def _lambda_findings(subject: Subject) -> Iterator[str]:
-    variables = get_path(subject.props, "environment", "variables")
-    if not isinstance(variables, dict):
-        return
-    for key, value in variables.items():
-        if re.fullmatch(_NAME_PATTERN, key) and _is_url_value(value):
-            yield f"Lambda environment sets {key}={shorten(str(value))!r}. {RUNTIME_ALTERNATIVE}"
-
-
-def _ssm_findings(subject: Subject) -> Iterator[str]:
-    name = subject.props.get("name")
-    name = name if isinstance(name, str) and not is_unknown(name) else subject.name
-    for field in ("value", "insecureValue"):
-        value = subject.props.get(field)
-        if not isinstance(value, str):
-            continue
-        leaf = re.split(r"[/.]", name)[-1]
-        if re.fullmatch(_NAME_PATTERN, leaf) and _is_url_value(value):
-            yield (f"SSM parameter {name} holds a URL/host ({shorten(value)!r}) for a build-time "
-                   f"variable. {RUNTIME_ALTERNATIVE}")
-        for var, assigned in assignments(value, _NAME_PATTERN):
-            if _is_url_value(assigned):
-                yield (f"SSM parameter {name} sets {var}={shorten(assigned)!r}. {RUNTIME_ALTERNATIVE}")
-
-
-def check(subject: Subject) -> Iterator[str]:
+def _findings(subject: Subject) -> Iterator[tuple[str, str, Any]]:
+    """(where, variable, value) for every NEXT_PUBLIC_* the resource sets."""
     if subject.type in USER_DATA_TYPES:
-        yield from first_messages(_user_data_findings(subject))
-    elif subject.type == "aws:lambda/function:Function":
-        yield from first_messages(_lambda_findings(subject))
-    elif subject.type == "aws:ssm/parameter:Parameter":
-        yield from first_messages(_ssm_findings(subject))
+        for user_data in user_data_of(subject.type, subject.props):
+            for assignment in named(user_data.assignments, NAME_PATTERN):
+                yield f"{user_data.path}: {assignment.how}", assignment.name, assignment.value
+    elif subject.type == LAMBDA:
+        variables = get_path(subject.props, "environment", "variables")
+        if isinstance(variables, dict):
+            for key, value in variables.items():
+                if re.fullmatch(NAME_PATTERN, key):
+                    yield "Lambda environment", key, value
+    elif subject.type == SSM_PARAMETER:
+        name = subject.props.get("name")
+        name = name if isinstance(name, str) and not is_unknown(name) else subject.name
+        for field in ("value", "insecureValue"):
+            value = subject.props.get(field)
+            if not isinstance(value, str) or is_unknown(value):
+                continue
+            leaf = re.split(r"[/.]", name)[-1]
+            if re.fullmatch(NAME_PATTERN, leaf):
+                yield f"SSM parameter {name}", leaf, value
+            for assignment in named(scan_data(value, name, "parameter"), NAME_PATTERN):
+                yield f"SSM parameter {name}", assignment.name, assignment.value
 
+
+def _mandatory(subject: Subject) -> Iterator[str]:
+    for where, variable, value in _findings(subject):
+        kind = region_specific(variable, value)
+        if kind is not None:
+            yield (f"{where} sets {variable}={shorten(str(value))!r}, {kind}: region-specific, so a "
+                   f"build-time value. {RUNTIME_ALTERNATIVE}")
+
+
+def _advisory(subject: Subject) -> Iterator[str]:
+    for where, variable, value in _findings(subject):
+        if region_specific(variable, value) is None:
+            shown = "a value computed at deploy" if is_unknown(value) else repr(shorten(str(value)))
+            yield (f"{where} sets {variable}={shown} at boot, but Next.js reads NEXT_PUBLIC_* only at "
+                   f"`npm run build`: the browser keeps the Golden AMI's build-time value. Set it in the "
+                   f"build, or use a variable without the NEXT_PUBLIC_ prefix that the server reads at "
+                   f"request time.")
+
+
+TYPES = (*sorted(USER_DATA_TYPES), LAMBDA, SSM_PARAMETER)
 
 POLICY = resource_policy(
     name=NAME,
-    description=("No NEXT_PUBLIC_* variable holds a URL or host name (user data, Lambda environment, "
-                 "SSM parameters). Mandatory: the value is frozen into the Golden AMI at build time, so "
-                 "Tokyo would call Seoul."),
+    description=("No NEXT_PUBLIC_* variable holds a region-specific value (URL, host name, region name, "
+                 "ARN, account id) in user data, a Lambda environment or SSM. Mandatory: the value is "
+                 "frozen into the Golden AMI at build time, so Tokyo would call (and claim to be) Seoul."),
     level=EnforcementLevel.MANDATORY,
-    types=(*sorted(USER_DATA_TYPES), "aws:lambda/function:Function", "aws:ssm/parameter:Parameter"),
-    rule=check,
+    types=TYPES,
+    rule=lambda s: first_messages(_mandatory(s)),
     remediation_steps=RUNTIME_ALTERNATIVE,
+)
+
+ADVISORY_POLICY = resource_policy(
+    name=ADVISORY_NAME,
+    description=("A NEXT_PUBLIC_* variable set at boot (user data, Lambda, SSM) changes nothing the "
+                 "browser sees: Next.js inlines it at build time. Advisory: harmless when the value is "
+                 "the same in every region, misleading otherwise."),
+    level=EnforcementLevel.ADVISORY,
+    types=TYPES,
+    rule=lambda s: first_messages(_advisory(s)),
 )

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
 
 from .kit import Subject, first_messages, resource_policy, stack_policy
-from .values import UNKNOWN_SENTINELS, is_unknown, placeholders, state_machine_definition
+from .values import UNKNOWN_SENTINELS, is_unknown, state_machine_definition
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -42,10 +42,6 @@ def _link(subscription: Subject, topic: Subject) -> bool | None:
         names.add(str(topic.props["name"]))
     if isinstance(target, str) and target in UNKNOWN_SENTINELS:
         return None
-    if isinstance(target, str) and placeholders(target):
-        if any(source in names for source, _ in placeholders(target)):
-            return True
-        return None if not subscription.dependencies else False
     arn = _text(topic.props.get("arn"))
     if isinstance(target, str):
         return target == arn or any(target.endswith(f":{n}") for n in names)

@@ -1,53 +1,51 @@
-"""Rules on what user data writes into the instance's environment (documents 000 §2-3, 001 §1-3)."""
+"""Rules on what user data writes into the instance's environment (documents 000 §2-3, 001 §1-3).
+
+Every rule reads user data through `user_data.user_data_of`: decoded, decompressed, split into the
+parts cloud-init runs, and scanned like a shell reads it (comments are comments, variables resolve).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
-from .context import config_value, known_stack_names
+from .context import config_value
+from .coverage import USER_DATA_TYPES
 from .kit import Subject, first_messages, resource_policy
-from .values import (
-    USER_DATA_TYPES,
-    assignments,
-    is_shell_reference,
-    is_unknown,
-    placeholders,
-    shorten,
-    url_host,
-    user_data_of,
-)
+from .shell_scan import named
+from .user_data import user_data_of
+from .values import is_shell_reference, is_unknown, shorten, url_host
 
-_REGION_RE = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_REGION_RE = re.compile(r"^[a-z]{2,4}(?:-gov|-iso[a-z]?|-[a-z]{2})?-[a-z]+-\d{1,2}$")
 # NLB: name-hash.elb.<region>.amazonaws.com   ALB: name-hash.<region>.elb.amazonaws.com
 _ELB_REGION_RES = (
-    re.compile(r"\.elb\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$"),
-    re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.elb\.amazonaws\.com(?:\.cn)?$"),
+    re.compile(r"\.elb\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\.?$"),
+    re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.elb\.amazonaws\.com(?:\.cn)?\.?$"),
 )
+# A lookup that names its region: `aws elbv2 describe-load-balancers --region ap-northeast-2 …`.
+_COMMAND_REGION_RE = re.compile(r"--region[= ]+['\"]?([a-z]{2,4}(?:-[a-z]+)+-\d{1,2})")
 # Addresses that mean "this instance" when the web tier dials them (not bind addresses).
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "localhost.localdomain"}  # noqa: S104
 _PLACEHOLDER_TOKEN_RE = re.compile(r"\b[A-Z0-9_]*PLACEHOLDER[A-Z0-9_]*\b")
 ON_FAILOVER = "on-failover"
+TYPES = sorted(USER_DATA_TYPES)
 
 # ---------------------------------------------------------------- AWS_REGION == provider region
 
 
 def _region_findings(subject: Subject) -> Iterator[str]:
-    text = user_data_of(subject.type, subject.props)
-    if text is None or subject.region is None:
+    if subject.region is None:
         return
-    seen: set[str] = set()
-    for _, value in assignments(text, "AWS_REGION|AWS_DEFAULT_REGION"):
-        if value in seen or is_shell_reference(value) or is_unknown(value) or not _REGION_RE.match(value):
-            continue
-        seen.add(value)
-        if value != subject.region:
-            yield (f"user data sets AWS_REGION={value} but the resource is deployed by a provider in "
-                   f"{subject.region}: DynamoDB and Bedrock calls would go to {value}. Render the user "
-                   f"data from the provider's region (AWS_REGION={subject.region}).")
+    for user_data in user_data_of(subject.type, subject.props):
+        for assignment in named(user_data.assignments, "AWS_REGION|AWS_DEFAULT_REGION"):
+            value = assignment.value.strip()
+            if _REGION_RE.match(value) and value != subject.region:
+                yield (f"user data sets {assignment.name}={value} ({assignment.how}) but the resource is "
+                       f"deployed by a provider in {subject.region}: DynamoDB and Bedrock calls would go "
+                       f"to {value}. Render the user data from the provider's region "
+                       f"(AWS_REGION={subject.region}).")
 
 
 REGION_POLICY = resource_policy(
@@ -55,7 +53,7 @@ REGION_POLICY = resource_policy(
     description=("AWS_REGION in user data equals the region of the resource's provider. Mandatory: a "
                  "Seoul region in Tokyo's user data sends every DynamoDB call back to the failed region."),
     level=EnforcementLevel.MANDATORY,
-    types=sorted(USER_DATA_TYPES),
+    types=TYPES,
     rule=lambda s: first_messages(_region_findings(s)),
 )
 
@@ -71,36 +69,30 @@ def elb_region(host: str) -> str | None:
 
 
 def _internal_api_url_findings(subject: Subject) -> Iterator[str]:
-    text = user_data_of(subject.type, subject.props)
-    if text is None:
-        return
-    other_stacks = known_stack_names(subject.stack)
-    seen: set[str] = set()
-    for _, value in assignments(text, "INTERNAL_API_URL"):
-        if value in seen or not value or is_shell_reference(value) or "PLACEHOLDER" in value:
-            continue
-        seen.add(value)
-        found = placeholders(value)
-        if found:
-            for source, output in found:
-                if source in other_stacks:
-                    yield (f"INTERNAL_API_URL={shorten(value)!r} is built from stack '{source}' output "
-                           f"'{output}': another region's load balancer. Point it at this region's NLB "
-                           f"(or NLB_DNS_PLACEHOLDER for an NLB created on failover).")
-            continue
-        if is_unknown(value):
-            continue
-        host = url_host(value)
-        if host in _LOCAL_HOSTS:
-            yield (f"INTERNAL_API_URL={shorten(value)!r} points to the web instance itself; the route "
-                   f"handler's localhost:3001 fallback fails with ECONNREFUSED (no backend runs on the web "
-                   f"tier). Use the App NLB's DNS name in this region.")
-            continue
-        region = elb_region(host)
-        if region is not None and subject.region is not None and region != subject.region:
-            yield (f"INTERNAL_API_URL={shorten(value)!r} targets a load balancer in {region}, but the "
-                   f"resource runs in {subject.region}: Web -> App traffic would cross to the failed "
-                   f"region. Use this region's NLB DNS name (MegaTicket-DR-NLB in Tokyo).")
+    for user_data in user_data_of(subject.type, subject.props):
+        for assignment in named(user_data.assignments, "INTERNAL_API_URL"):
+            value = assignment.value.strip()
+            if not value or "PLACEHOLDER" in value:
+                continue
+            looked_up = _COMMAND_REGION_RE.search(value)
+            if looked_up and subject.region is not None and looked_up.group(1) != subject.region:
+                yield (f"INTERNAL_API_URL={shorten(value)!r} is looked up in {looked_up.group(1)}, but "
+                       f"the resource runs in {subject.region}: Web -> App traffic would cross to the "
+                       f"failed region. Use this region's NLB DNS name.")
+                continue
+            if is_shell_reference(value):
+                continue
+            host = url_host(value)
+            if host in _LOCAL_HOSTS:
+                yield (f"INTERNAL_API_URL={shorten(value)!r} points to the web instance itself; the route "
+                       f"handler's localhost:3001 fallback fails with ECONNREFUSED (no backend runs on "
+                       f"the web tier). Use the App NLB's DNS name in this region.")
+                continue
+            region = elb_region(host)
+            if region is not None and subject.region is not None and region != subject.region:
+                yield (f"INTERNAL_API_URL={shorten(value)!r} targets a load balancer in {region}, but the "
+                       f"resource runs in {subject.region}: Web -> App traffic would cross to the failed "
+                       f"region. Use this region's NLB DNS name (MegaTicket-DR-NLB in Tokyo).")
 
 
 INTERNAL_API_URL_POLICY = resource_policy(
@@ -109,7 +101,7 @@ INTERNAL_API_URL_POLICY = resource_policy(
                  "never to another region's NLB nor to localhost. Mandatory: the 001 §1.2 / §6.3 "
                  "failures (502, ECONNREFUSED) in a failover."),
     level=EnforcementLevel.MANDATORY,
-    types=sorted(USER_DATA_TYPES),
+    types=TYPES,
     rule=lambda s: first_messages(_internal_api_url_findings(s)),
 )
 
@@ -143,10 +135,11 @@ def nlb_mode_of(subject: Subject) -> str | None:
 
 
 def _placeholder_findings(subject: Subject) -> Iterator[str]:
-    text = user_data_of(subject.type, subject.props)
-    if text is None:
+    found = user_data_of(subject.type, subject.props)
+    if not found:
         return
-    tokens = sorted(set(_PLACEHOLDER_TOKEN_RE.findall(text)))
+    # The Step2 Lambda replaces the token as text, so every occurrence counts, comment or not.
+    tokens = sorted({t for user_data in found for t in _PLACEHOLDER_TOKEN_RE.findall(user_data.text)})
     is_template = subject.type == "aws:ec2/launchTemplate:LaunchTemplate"
     mode = nlb_mode_of(subject) if is_template else None
     if tokens and mode not in (ON_FAILOVER, "unknown"):
@@ -157,12 +150,13 @@ def _placeholder_findings(subject: Subject) -> Iterator[str]:
                f"INTERNAL_API_URL=http://{tokens[0]}:3001. Render the real NLB DNS name, or mark the "
                f"template on-failover so Step2 replaces it.")
     if is_template and mode == ON_FAILOVER and not tokens:
-        literal = [v for _, v in assignments(text, "INTERNAL_API_URL")
-                   if v and not is_unknown(v) and not is_shell_reference(v)]
+        literal = [a.value for user_data in found for a in named(user_data.assignments, "INTERNAL_API_URL")
+                   if a.value and not is_shell_reference(a.value)]
         if literal:
             yield (f"the template is marked NLB mode on-failover but "
                    f"INTERNAL_API_URL={shorten(literal[0])!r} has no NLB_DNS_PLACEHOLDER: Step2 would "
-                   f"find nothing to replace (the version-2 incident). Render INTERNAL_API_URL=http://NLB_DNS_PLACEHOLDER:3001.")
+                   f"find nothing to replace (the version-2 incident). Render "
+                   f"INTERNAL_API_URL=http://NLB_DNS_PLACEHOLDER:3001.")
 
 
 PLACEHOLDER_POLICY = resource_policy(
@@ -171,7 +165,7 @@ PLACEHOLDER_POLICY = resource_policy(
                  "mode on-failover (whose INTERNAL_API_URL then must hold NLB_DNS_PLACEHOLDER). Mandatory: "
                  "an unreplaced placeholder is a dead backend address."),
     level=EnforcementLevel.MANDATORY,
-    types=sorted(USER_DATA_TYPES),
+    types=TYPES,
     rule=_placeholder_findings,
 )
 
@@ -190,9 +184,8 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _credential_findings(subject: Subject) -> Iterator[str]:
-    text = user_data_of(subject.type, subject.props)
-    if text is None:
-        return
+    # A secret is leaked by being there (launch template versions, IMDS), so comments count too.
+    text = "\n".join(user_data.text for user_data in user_data_of(subject.type, subject.props))
     labels = [label for label, pattern in _SECRET_PATTERNS if pattern.search(text)]
     if labels:
         yield (f"user data contains {', '.join(labels)}. User data is readable by anyone with "
@@ -206,11 +199,27 @@ CREDENTIALS_POLICY = resource_policy(
     description=("User data holds no access keys, secret keys, session tokens, private keys or passwords. "
                  "Mandatory: user data is stored in every launch template version and readable via IMDS."),
     level=EnforcementLevel.MANDATORY,
-    types=sorted(USER_DATA_TYPES),
+    types=TYPES,
     rule=_credential_findings,
 )
 
+# ---------------------------------------------------------------- what the pack cannot see
 
-def describe_user_data(resource_type: str, props: dict[str, Any]) -> str | None:
-    """Exposed for tests and the offline preview: the text the user data rules read."""
-    return user_data_of(resource_type, props)
+
+def _hidden_findings(subject: Subject) -> Iterator[str]:
+    for user_data in user_data_of(subject.type, subject.props):
+        for hidden in user_data.hidden:
+            yield (f"cannot see what the instance runs: {hidden}. The guardrails on user data "
+                   f"(NEXT_PUBLIC_*, AWS_REGION, INTERNAL_API_URL, credentials) cannot judge it; put the "
+                   f"script in the user data itself (a MIME part or cloud-config write_files).")
+
+
+HIDDEN_POLICY = resource_policy(
+    name="user-data-fully-visible",
+    description=("User data does not pull in code the program does not show (#include, "
+                 "text/x-include-url, `curl … | bash`, a downloaded script run at boot). Advisory: "
+                 "what the pack cannot see it cannot call clean."),
+    level=EnforcementLevel.ADVISORY,
+    types=TYPES,
+    rule=lambda s: first_messages(_hidden_findings(s)),
+)

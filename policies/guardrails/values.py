@@ -8,11 +8,9 @@ noise, not a finding, so rules work on plain data and decide themselves what an 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # The engine's sentinels for values that only exist after deploy (pulumi_policy/proxy.py).
@@ -25,19 +23,11 @@ UNKNOWN_SENTINELS = frozenset({
     "e48ece36-62e2-4504-bad9-02848725956a",  # archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
-# The offline preview renders deploy-time values as ⟨resource.property⟩ (ARCHITECTURE.md).
-PLACEHOLDER_MARK = "⟨"
-_PLACEHOLDER_RE = re.compile(r"⟨([^⟩.]+)\.([^⟩]*)⟩")
 
 
 def is_unknown(value: Any) -> bool:
-    """True when the value, or any part of a string value, exists only after deploy."""
-    return isinstance(value, str) and (value in UNKNOWN_SENTINELS or PLACEHOLDER_MARK in value)
-
-
-def placeholders(text: str) -> list[tuple[str, str]]:
-    """The (resource name, property) pairs of every ⟨resource.property⟩ in text."""
-    return _PLACEHOLDER_RE.findall(text)
+    """True when the value exists only after deploy (the engine sent its unknown sentinel)."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
 def plain(value: Any) -> Any:
@@ -97,63 +87,6 @@ def show(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def decode_user_data(value: Any, *, base64_expected: bool) -> str | None:
-    """User data as text; None when absent or unknown.
-
-    Launch templates carry base64 (`userData`), instances and launch configurations plain text
-    (`userData`) or base64 (`userDataBase64`). Text that is not valid base64 is read as it is, so a
-    template whose author forgot to encode is still checked rather than silently skipped.
-    """
-    if not isinstance(value, str) or value in UNKNOWN_SENTINELS or not value.strip():
-        return None
-    if base64_expected and PLACEHOLDER_MARK not in value:
-        compact = "".join(value.split())
-        try:
-            return base64.b64decode(compact, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return value
-    return value
-
-
-def user_data_of(resource_type: str, props: dict[str, Any]) -> str | None:
-    """The decoded user data of any resource that boots an instance, or None."""
-    if resource_type == "aws:ec2/launchTemplate:LaunchTemplate":
-        return decode_user_data(props.get("userData"), base64_expected=True)
-    if resource_type in USER_DATA_PLAIN_TYPES:
-        text = decode_user_data(props.get("userData"), base64_expected=False)
-        if text is not None:
-            return text
-        return decode_user_data(props.get("userDataBase64"), base64_expected=True)
-    return None
-
-
-USER_DATA_PLAIN_TYPES = frozenset({
-    "aws:ec2/instance:Instance",
-    "aws:ec2/launchConfiguration:LaunchConfiguration",
-    "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
-})
-USER_DATA_TYPES = USER_DATA_PLAIN_TYPES | {"aws:ec2/launchTemplate:LaunchTemplate"}
-
-# NAME=value as written in user data: `export NAME=v`, `.env` lines, inline `NAME=v cmd`,
-# `echo "export NAME=v" >> file`, quoted or not. `NAME: "v"` covers JSON/YAML snippets.
-_ASSIGNMENT_TEMPLATE = (
-    r"(?<![A-Za-z0-9_$]){name}(?:=|\"?\s*:\s*)"
-    r"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s;\"'`)\\]*))"
-)
-
-
-def assignments(text: str, name_pattern: str) -> Iterator[tuple[str, str]]:
-    """Every (variable name, literal value) assigned in text to a name matching name_pattern."""
-    regex = re.compile(_ASSIGNMENT_TEMPLATE.format(name=f"(?P<name>{name_pattern})"))
-    for match in regex.finditer(text):
-        value = match.group("dq")
-        if value is None:
-            value = match.group("sq")
-        if value is None:
-            value = match.group("bare") or ""
-        yield match.group("name"), value
 
 
 def is_shell_reference(value: str) -> bool:

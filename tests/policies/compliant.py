@@ -1,7 +1,8 @@
 """A compliant slice of each stack, resource by resource, as the engine would send it.
 
 Used to prove that no rule reports on good input, and that replacing any single value with the
-engine's unknown marker (preview) or an offline-preview placeholder never creates a violation.
+engine's unknown marker (preview) never creates a violation. Values AWS assigns are written as the
+engine sends them after create (`pulumi up`): real-looking ids, ARNs and DNS names.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ APPROVAL_DEFINITION = json.dumps(
 
 
 def tokyo_resources() -> list[AnalyzedResource]:
-    nlb = "http://⟨MegaTicket-DR-NLB.dnsName⟩:3001"
+    nlb = "http://MegaTicket-DR-NLB-0a1b2c3d4e5f6a7b.elb.ap-northeast-1.amazonaws.com:3001"
+    topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:stfc-topic-dev-an1-approval"
     return [
         launch_template(web_user_data(TOKYO, nlb)),
         launch_template(APP_USER_DATA, name="MegaTicket-DR-App-LT"),
@@ -67,7 +69,7 @@ def tokyo_resources() -> list[AnalyzedResource]:
                 "minSize": 0,
                 "maxSize": 2,
                 "desiredCapacity": 0,
-                "launchTemplate": {"id": "⟨MegaTicket-DR-Web-LT.id⟩", "version": "$Latest"},
+                "launchTemplate": {"id": "lt-0a1b2c3d4e5f6a7b8", "version": "$Latest"},
             },
             options={"ignoreChanges": ["desiredCapacity"]},
         ),
@@ -81,8 +83,8 @@ def tokyo_resources() -> list[AnalyzedResource]:
                 "failoverRoutingPolicies": [{"type": "SECONDARY"}],
                 "aliases": [
                     {
-                        "name": "⟨MegaTicket-DR-ALB.dnsName⟩",
-                        "zoneId": "⟨MegaTicket-DR-ALB.zoneId⟩",
+                        "name": "MegaTicket-DR-ALB-1234567890.ap-northeast-1.elb.amazonaws.com",
+                        "zoneId": "Z14GRHDCWA56QT",
                         "evaluateTargetHealth": True,
                     }
                 ],
@@ -106,13 +108,13 @@ def tokyo_resources() -> list[AnalyzedResource]:
             {
                 "protocol": "email",
                 "endpoint": "oncall@example.com",
-                "topic": "⟨stfc-topic-dev-an1-approval.arn⟩",
+                "topic": topic_arn,
             },
         ),
         resource(
             SUBSCRIPTION,
             "approval-sms",
-            {"protocol": "sms", "endpoint": "+821012345678", "topic": "⟨stfc-topic-dev-an1-approval.arn⟩"},
+            {"protocol": "sms", "endpoint": "+821012345678", "topic": topic_arn},
         ),
         resource(
             STATE_MACHINE, "machine", {"name": "stfc-stepfunction-dev-an1", "definition": APPROVAL_DEFINITION}
@@ -152,11 +154,11 @@ def seoul_resources() -> list[AnalyzedResource]:
                 "type": "A",
                 "setIdentifier": "seoul",
                 "failoverRoutingPolicies": [{"type": "PRIMARY"}],
-                "healthCheckId": "⟨calculated.id⟩",
+                "healthCheckId": "5f2c1b7e-3a4d-4e8f-9b6a-1c2d3e4f5a6b",
                 "aliases": [
                     {
-                        "name": "⟨MegaTicket-ALB.dnsName⟩",
-                        "zoneId": "⟨MegaTicket-ALB.zoneId⟩",
+                        "name": "MegaTicket-ALB-987654321.ap-northeast-2.elb.amazonaws.com",
+                        "zoneId": "ZWKZPGTI48KDX",
                         "evaluateTargetHealth": True,
                     }
                 ],

@@ -101,7 +101,7 @@ def launch_template(
     encode: bool = True,
     stack: Optional[str] = None,
 ) -> AnalyzedResource:
-    props: dict[str, Any] = {"name": name, "imageId": "⟨ami.id⟩", "instanceType": "t3.small"}
+    props: dict[str, Any] = {"name": name, "imageId": "ami-0a1b2c3d4e5f6a7b8", "instanceType": "t3.small"}
     if user_data is not None:
         props["userData"] = b64(user_data) if encode else user_data
     if http_tokens is not None:

@@ -11,14 +11,15 @@ HEALTH = "primary-failover-record-has-health-check"
 TTL = "failover-record-ttl"
 ALARM_REGION = "route53-health-check-alarm-in-us-east-1"
 ALIAS = [
-    {"name": "⟨MegaTicket-ALB.dnsName⟩", "zoneId": "⟨MegaTicket-ALB.zoneId⟩", "evaluateTargetHealth": True}
+    {"name": "MegaTicket-ALB-987654321.ap-northeast-2.elb.amazonaws.com", "zoneId": "ZWKZPGTI48KDX",
+     "evaluateTargetHealth": True}
 ]
 
 
 def record(
     role: str,
     *,
-    health_check: object = "⟨calculated.id⟩",
+    health_check: object = "5f2c1b7e-3a4d-4e8f-9b6a-1c2d3e4f5a6b",
     ttl: object = None,
     aliases: object = ALIAS,
     records: object = None,

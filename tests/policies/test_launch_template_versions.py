@@ -22,7 +22,7 @@ POLICY = "no-pinned-launch-template-version"
 
 
 def asg(version: object = None, *, mixed: bool = False) -> object:
-    reference = {"id": "⟨MegaTicket-DR-Web-LT.id⟩"}
+    reference = {"id": "lt-0a1b2c3d4e5f6a7b8"}
     if version is not None:
         reference["version"] = version
     if mixed:
@@ -74,9 +74,13 @@ def test_asg_without_version_uses_default_and_passes(any_pack):
     assert violations_of(any_pack, POLICY, asg(None, mixed=True)) == []
 
 
-def test_unknown_version_in_preview_is_not_a_violation(preview_pack):
-    # GIVEN `version=lt.latest_version` during preview: the engine sends the unknown sentinel
-    assert violations_of(preview_pack, POLICY, asg(UNKNOWN)) == []
+@pytest.mark.parametrize("mixed", [False, True], ids=["launch-template", "mixed-instances"])
+def test_version_from_the_templates_latest_version_output_is_a_violation(preview_pack, mixed):
+    # GIVEN `version=lt.latest_version` during preview: the engine sends the unknown sentinel, and
+    # a literal '$Latest' is always known, so the unknown is an Output: a number at deploy
+    violations = violations_of(preview_pack, POLICY, asg(UNKNOWN, mixed=mixed))
+    assert len(violations) == 1
+    assert "latestVersion" in violations[0].message and "pin under another name" in violations[0].message
 
 
 def test_other_strings_are_rejected_with_the_allowed_values(pack):

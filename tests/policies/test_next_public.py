@@ -18,6 +18,7 @@ from tests.policies.resources import (
 )
 
 POLICY = "no-next-public-build-time-urls"
+ADVISORY = "next-public-set-at-boot"
 
 
 @pytest.mark.parametrize(
@@ -26,21 +27,20 @@ POLICY = "no-next-public-build-time-urls"
         "export NEXT_PUBLIC_API_URL=http://MegaTicket-NLB-9z.elb.ap-northeast-2.amazonaws.com:3001\n",
         "echo \"NEXT_PUBLIC_API_URL='https://api.pilotlight-test.click'\" >> .env.production\n",
         "NEXT_PUBLIC_BACKEND_HOST=api.pilotlight-test.click pm2 start npm --name web-frontend -- start\n",
-        "export NEXT_PUBLIC_API_URL=http://⟨MegaTicket-DR-NLB.dnsName⟩:3001\n",
-        "export NEXT_PUBLIC_API_HOST=⟨MegaTicket-DR-NLB.dnsName⟩\n",
         "export NEXT_PUBLIC_API_URL=$INTERNAL_API_URL\n",
+        "export NEXT_PUBLIC_AWS_REGION=ap-northeast-1\n",
+        "export NEXT_PUBLIC_TOPIC=arn:aws:sns:ap-northeast-1:123456789012:stfc-topic-dev-an1-approval\n",
+        "export NEXT_PUBLIC_AWS_ACCOUNT_ID=123456789012\n",
+        "export NEXT_PUBLIC_USER_POOL=ap-northeast-2_AbCdEf123\n",
+        "export NEXT_PUBLIC_AZ=ap-northeast-1a\n",
+        "export NEXT_PUBLIC_REGION=$(curl -s http://169.254.169.254/latest/meta-data/placement/region)\n",
     ],
-    ids=[
-        "seoul-nlb-url",
-        "quoted-https",
-        "bare-host",
-        "url-around-placeholder",
-        "placeholder-dns-name",
-        "copied-from-internal-url",
-    ],
+    ids=["seoul-nlb-url", "quoted-https", "bare-host", "copied-from-internal-url", "region-name", "arn",
+         "account-id", "cognito-pool-id-with-region", "availability-zone", "region-from-instance-metadata"],
 )
-def test_next_public_url_in_launch_template_user_data_is_mandatory_violation(pack, line):
-    # GIVEN the Web launch template's (base64) user data exporting a NEXT_PUBLIC_* URL or host
+def test_region_specific_next_public_value_in_user_data_is_mandatory_violation(pack, line):
+    # GIVEN the Web launch template's (base64) user data setting a NEXT_PUBLIC_* to a value that
+    # differs between Seoul and Tokyo (001 §2.3: NEXT_PUBLIC_AWS_REGION is fixed at build time)
     template = launch_template(web_user_data(extra=line))
     violations = violations_of(pack, POLICY, template)
     # THEN a mandatory violation whose message explains the runtime alternative
@@ -49,21 +49,42 @@ def test_next_public_url_in_launch_template_user_data_is_mandatory_violation(pac
     assert violations[0].level == "mandatory"
     assert "NEXT_PUBLIC_" in message and "build" in message
     assert "INTERNAL_API_URL" in message and "route.ts" in message
+    # ... and it is not reported twice
+    assert violations_of(pack, ADVISORY, template) == []
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        "export NEXT_PUBLIC_AWS_REGION=ap-northeast-1\n",
         "export NEXT_PUBLIC_FEATURE_FLAG=true\n",
         "export NEXT_PUBLIC_BUILD=2026.11.1\n",
-        "export NEXT_PUBLIC_API_URL=⟨config.something⟩\n",
+        "export NEXT_PUBLIC_API_BASE=/api\n",
+        "export NEXT_PUBLIC_BUILD_TIME=202611281230\n",
+        "export NEXT_PUBLIC_APP_NAME='MegaTicket'\n",
+    ],
+    ids=["flag", "version-number", "relative-path", "timestamp-not-an-account", "name"],
+)
+def test_other_next_public_values_set_at_boot_are_advisory(pack, line):
+    template = launch_template(web_user_data(extra=line))
+    assert violations_of(pack, POLICY, template) == []
+    [advisory] = violations_of(pack, ADVISORY, template)
+    assert advisory.level == "advisory" and "npm run build" in advisory.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# export NEXT_PUBLIC_API_URL=http://MegaTicket-NLB-9z.elb.ap-northeast-2.amazonaws.com:3001\n",
+        "echo 'set NEXT_PUBLIC_API_URL=https://api.example.com in the build'\n",
+        "export PUBLIC_API_URL=https://api.example.com\n",
         "",
     ],
-    ids=["region-not-a-url", "flag", "version-number", "unknown-placeholder", "none"],
+    ids=["commented-out", "log-line", "unrelated-variable", "none"],
 )
-def test_user_data_without_next_public_urls_passes(any_pack, line):
-    assert violations_of(any_pack, POLICY, launch_template(web_user_data(extra=line))) == []
+def test_user_data_without_next_public_settings_passes(any_pack, line):
+    template = launch_template(web_user_data(extra=line))
+    assert violations_of(any_pack, POLICY, template) == []
+    assert violations_of(any_pack, ADVISORY, template) == []
 
 
 def test_missing_or_unknown_user_data_passes(any_pack):
@@ -103,6 +124,7 @@ def test_lambda_environment_next_public_url_is_a_violation(pack):
                 "variables": {
                     "NEXT_PUBLIC_API_URL": "http://localhost:3001",
                     "INTERNAL_API_URL": "http://nlb:3001",
+                    "NEXT_PUBLIC_REGION": "ap-northeast-1",
                 }
             },
         },
@@ -115,14 +137,14 @@ def test_lambda_environment_next_public_url_is_a_violation(pack):
             "environment": {
                 "variables": {
                     "INTERNAL_API_URL": "http://nlb.example.com:3001",
-                    "NEXT_PUBLIC_REGION": "ap-northeast-1",
+                    "AWS_REGION": "ap-northeast-1",
                 }
             },
         },
     )
     missing = resource(LAMBDA, "renderer", {"name": "renderer"})
     assert [v.message.split("=")[0] for v in violations_of(pack, POLICY, bad)] == [
-        "Lambda environment sets NEXT_PUBLIC_API_URL"
+        "Lambda environment sets NEXT_PUBLIC_API_URL", "Lambda environment sets NEXT_PUBLIC_REGION"
     ]
     assert violations_of(pack, POLICY, good, missing) == []
 
@@ -133,9 +155,10 @@ def test_lambda_environment_next_public_url_is_a_violation(pack):
         ("/megaticket/web/NEXT_PUBLIC_API_URL", "https://api.pilotlight-test.click", 1),
         ("/megaticket/web/env", "AWS_REGION=ap-northeast-1\nNEXT_PUBLIC_API_URL=http://a.b.com:3001\n", 1),
         ("/megaticket/web/INTERNAL_API_URL", "http://nlb.example.com:3001", 0),
-        ("/megaticket/web/NEXT_PUBLIC_REGION", "ap-northeast-1", 0),
+        ("/megaticket/web/NEXT_PUBLIC_REGION", "ap-northeast-1", 1),
+        ("/megaticket/web/NEXT_PUBLIC_THEME", "dark", 0),
     ],
-    ids=["named-parameter", "env-file-parameter", "runtime-variable", "not-a-url"],
+    ids=["named-parameter", "env-file-parameter", "runtime-variable", "region-name", "not-region-specific"],
 )
 def test_ssm_parameters_are_checked(pack, name, value, expected):
     parameter = resource(

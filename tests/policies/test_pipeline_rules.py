@@ -34,7 +34,7 @@ def subscription(
     index: int,
     protocol: object,
     *,
-    target: object = "⟨stfc-topic-dev-an1-approval.arn⟩",
+    target: object = "arn:aws:sns:ap-northeast-1:123456789012:stfc-topic-dev-an1-approval",
     linked_by_dependency: bool = False,
 ) -> object:
     props = {"protocol": protocol, "endpoint": f"endpoint-{index}", **({"topic": target} if target else {})}

@@ -84,7 +84,7 @@ def test_broken_program_next_public_url_is_reported_with_the_runtime_alternative
 
 def test_broken_program_seoul_nlb_in_tokyo_user_data_is_reported(broken_preview):
     [message] = _messages(broken_preview[1], "internal-api-url-in-own-region")
-    assert "seoul" in message and "this region's NLB" in message
+    assert "ap-northeast-2" in message and "this region's NLB" in message
 
 @pytest.mark.parametrize("mode", ["update", "preview"])
 def test_tokyo_with_nlb_created_on_failover_passes(mode, pack, preview_pack):

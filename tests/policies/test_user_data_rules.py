@@ -83,17 +83,10 @@ def test_localhost_is_mandatory_violation(pack, url):
     assert len(violations) == 1 and "ECONNREFUSED" in violations[0].message
 
 
-def test_seoul_stack_output_in_tokyo_user_data_is_a_violation(pack):
-    # GIVEN the offline preview's StackReference placeholder for Seoul's NLB in Tokyo's template
-    url = "http://⟨seoul.appNlbDnsName⟩:3001"
-    violations = violations_of(pack, INTERNAL, launch_template(web_user_data(TOKYO, url)))
-    assert len(violations) == 1 and "stack 'seoul'" in violations[0].message
-
-
 @pytest.mark.parametrize(
     "url",
-    ["http://⟨MegaTicket-DR-NLB.dnsName⟩:3001", "http://NLB_DNS_PLACEHOLDER:3001", "$INTERNAL_API_URL", ""],
-    ids=["own-nlb-placeholder", "failover-placeholder", "shell-reference", "empty"],
+    ["http://NLB_DNS_PLACEHOLDER:3001", "$INTERNAL_API_URL", ""],
+    ids=["failover-placeholder", "shell-reference", "empty"],
 )
 def test_values_known_only_later_are_not_violations(any_pack, url):
     assert violations_of(any_pack, INTERNAL, launch_template(web_user_data(TOKYO, url))) == []
