@@ -43,14 +43,17 @@ _REGION_IN_TEXT = re.compile(rf"(?<![a-z0-9-]){_REGION}[a-z]?(?![a-z0-9-])", re.
 _ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:", re.I)
 _ACCOUNT = re.compile(r"(?<![\d.])\d{12}(?![\d.])")
 _NOT_ACCOUNT_NAME = re.compile(r"TIME|DATE|VERSION|BUILD|PHONE|TEL|COUNT|SIZE|LIMIT|MAX|MIN|TTL|PORT", re.I)
-# References to values computed elsewhere, judged by what they are named for.
-_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|\$\(([^)]*)\)?|`([^`]*)`")
+# References to values computed elsewhere (`$VAR`, `$(cmd)`, jinja `{{ v1.region }}`), judged by the
+# words they are named with: `$INTERNAL_API_URL` is a URL, `$(curl …/placement/region)` a region.
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|\$\(([^)]*)\)?|`([^`]*)`|\{\{([^}]*)\}\}")
 _REFERENCE_KINDS = (
-    ("a URL or host name", re.compile(r"URL|URI|HOST|DNS|ENDPOINT|DOMAIN|ADDR|FQDN|NLB|ALB|ELB", re.I)),
-    ("a region name", re.compile(r"REGION|placement|availability.zone|\bAZ\b|ec2-metadata\s+-z", re.I)),
-    ("an ARN", re.compile(r"ARN", re.I)),
-    ("an account id", re.compile(r"ACCOUNT|get-caller-identity|OWNER_ID", re.I)),
+    ("a URL or host name", {"url", "uri", "host", "hostname", "dns", "dnsname", "endpoint", "domain",
+                            "addr", "address", "fqdn", "nlb", "alb", "elb", "origin"}),
+    ("a region name", {"region", "placement", "az", "availability"}),
+    ("an ARN", {"arn"}),
+    ("an account id", {"account", "accountid", "caller"}),
 )
+_WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
 def region_specific(name: str, value: Any) -> str | None:
@@ -73,8 +76,9 @@ def region_specific(name: str, value: Any) -> str | None:
         return "an account id"
     for reference in _REFERENCE.finditer(text):
         referenced = next(g for g in reference.groups() if g is not None)
-        for kind, pattern in _REFERENCE_KINDS:
-            if pattern.search(referenced):
+        words = {word.lower() for word in _WORD_RE.findall(referenced)}
+        for kind, names in _REFERENCE_KINDS:
+            if words & names:
                 return f"{kind} (from {shorten(reference.group(0), 60)})"
     return None
 
@@ -105,22 +109,34 @@ def _findings(subject: Subject) -> Iterator[tuple[str, str, Any]]:
                 yield f"SSM parameter {name}", assignment.name, assignment.value
 
 
-def _mandatory(subject: Subject) -> Iterator[str]:
+def _by_variable(subject: Subject) -> dict[str, list[tuple[str, Any]]]:
+    """Every value each NEXT_PUBLIC_* is given, in order: `X=https://` then `X+=host` is one variable."""
+    grouped: dict[str, list[tuple[str, Any]]] = {}
     for where, variable, value in _findings(subject):
-        kind = region_specific(variable, value)
-        if kind is not None:
+        grouped.setdefault(variable, []).append((where, value))
+    return grouped
+
+
+def _mandatory(subject: Subject) -> Iterator[str]:
+    for variable, values in _by_variable(subject).items():
+        judged = [(where, value, region_specific(variable, value)) for where, value in values]
+        specific = [item for item in judged if item[2] is not None]
+        if specific:
+            where, value, kind = specific[-1]
             yield (f"{where} sets {variable}={shorten(str(value))!r}, {kind}: region-specific, so a "
                    f"build-time value. {RUNTIME_ALTERNATIVE}")
 
 
 def _advisory(subject: Subject) -> Iterator[str]:
-    for where, variable, value in _findings(subject):
-        if region_specific(variable, value) is None:
-            shown = "a value computed at deploy" if is_unknown(value) else repr(shorten(str(value)))
-            yield (f"{where} sets {variable}={shown} at boot, but Next.js reads NEXT_PUBLIC_* only at "
-                   f"`npm run build`: the browser keeps the Golden AMI's build-time value. Set it in the "
-                   f"build, or use a variable without the NEXT_PUBLIC_ prefix that the server reads at "
-                   f"request time.")
+    for variable, values in _by_variable(subject).items():
+        if any(region_specific(variable, value) is not None for _, value in values):
+            continue
+        where, value = values[-1]
+        shown = "a value computed at deploy" if is_unknown(value) else repr(shorten(str(value)))
+        yield (f"{where} sets {variable}={shown} at boot, but Next.js reads NEXT_PUBLIC_* only at "
+               f"`npm run build`: the browser keeps the Golden AMI's build-time value. Set it in the "
+               f"build, or use a variable without the NEXT_PUBLIC_ prefix that the server reads at "
+               f"request time.")
 
 
 TYPES = (*sorted(USER_DATA_TYPES), LAMBDA, SSM_PARAMETER)

@@ -137,8 +137,11 @@ def _text(text: str, origin: str, result: Normalized, depth: int) -> None:
     first_line, _, rest = stripped.partition("\n")
     head = first_line.strip().lower()
     if head.startswith("## template:"):
-        # cloud-init renders jinja first; the variables it fills in are instance facts.
-        _text(rest, f"{origin} (jinja template)", result, depth + 1)
+        # cloud-init renders jinja first; what it fills in are instance facts (`{{ v1.region }}`),
+        # kept as shell references named for them so rules can tell what kind of value they are.
+        rendered = re.sub(r"\{\{\s*(.*?)\s*\}\}",
+                          lambda m: "${jinja_" + re.sub(r"\W+", "_", m.group(1)) + "}", rest)
+        _text(rendered, f"{origin} (jinja template)", result, depth + 1)
         return
     if _looks_like_mime(stripped):
         _mime(stripped, origin, result, depth)

@@ -474,6 +474,8 @@ class _Scanner:
             return self._effects(self._after_sudo(args), stdin, command)
         if name == "env":
             return self._effects(self._after_env(args), stdin, command)
+        if name == "cloud-init-per" and len(args) > 2:  # cloud-init-per <frequency> <name> <command...>
+            return self._effects(args[2:], stdin, command)
         if name in ("nohup", "time", "exec", "command", "builtin", "setsid", "stdbuf", "nice", "timeout",
                     "runuser") and not (name == "runuser" and "-c" in args):
             rest = _drop_options(args, takes_value={"-n", "-u", "-g", "-s", "-o", "-e", "-i", "-k"})
