@@ -49,6 +49,7 @@ class Normalized:
         return [p.text for p in self.parts if p.kind == SHELL]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _B64_CHARS = re.compile(r"^[A-Za-z0-9+/=_-]+$")
 _B64_BLOB = re.compile(r"(?<![A-Za-z0-9+/=_-])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=_-])")
 _INCLUDE_TYPES = ("text/x-include-url", "text/x-include-once-url", "text/x-include")
@@ -61,6 +62,7 @@ _FETCH_AND_RUN = re.compile(
     rf"|(?:\b(?:ba|z|da|k)?sh|\bsource|(?<![\w.])\.)\s+<\(\s*{_FETCH}\b"
     rf"|\beval\s+\"?\$\(\s*{_FETCH}\b"
 )
+_MAY_FETCH = re.compile(rf"\b{_FETCH}\b")
 _DOWNLOAD_TO = re.compile(rf"\b{_FETCH}\b[^\n;&|]*?(?:-o|-O|--output(?:-document)?)\s*=?\s*(\S+)"
                           rf"|\baws\s+s3\s+cp\s+\S+\s+(\S+)")
 
@@ -104,8 +106,7 @@ def _readable(data: bytes) -> bool:
         return False
     if not text.strip():
         return False
-    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
-    return printable / len(text) > 0.97
+    return len(_CONTROL.findall(text)) <= len(text) * 0.03
 
 
 def _gunzip(data: bytes) -> bytes | None:
@@ -280,13 +281,20 @@ def _cloud_config_archive(text: str, origin: str, result: Normalized, depth: int
 
 def _shell(text: str, origin: str, result: Normalized, depth: int, path: str | None = None) -> None:
     result.parts.append(Part(SHELL, text, origin, path=path))
+    if not _MAY_FETCH.search(text):
+        _embedded_blobs(text, origin, result, depth)
+        return
     for match in _FETCH_AND_RUN.finditer(text):
         line = text[text.rfind("\n", 0, match.start()) + 1:].split("\n", 1)[0].strip()
         if not line.startswith("#"):
             result.hidden.append(f"{origin}: `{line[:100]}` runs code downloaded at boot, which the "
                                  "program does not show")
     _downloaded_then_run(text, origin, result)
-    # A script that decodes a blob itself (`echo <b64> | base64 -d | bash`, `base64 -d > .env`).
+    _embedded_blobs(text, origin, result, depth)
+
+
+def _embedded_blobs(text: str, origin: str, result: Normalized, depth: int) -> None:
+    """A script that decodes a blob itself (`echo <b64> | base64 -d | bash`, `base64 -d > .env`)."""
     for match in _B64_BLOB.finditer(text):
         blob = match.group(1).encode()
         decoded = _maybe_base64(blob)

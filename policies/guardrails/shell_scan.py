@@ -63,7 +63,12 @@ class Command:
 
 Pipeline = list[Command]
 
-_OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
+_PLAIN_RUN = re.compile(r"[^\s;&|()<>\\'\"$`=]+")
+_OPERATOR_RE = re.compile(r"&&|\|\||;;|[;&|()\n]")
+# Blanks, line continuations and comments between tokens (`#` starts a comment only here).
+_BLANK = re.compile(r"(?:[ \t]+|\\\n|#[^\n]*)*")
+_FD_REDIRECT = re.compile(r"\d+[<>]")
+_REDIRECT_RE = re.compile(r"\d*(<<<|<<-|<<|>>|>\||>&|<&|&>>|&>|<>|<|>)")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?=)")
 
@@ -105,17 +110,7 @@ class _Lexer:
 
     def _token(self) -> Word | Redirect | str | None:
         text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char == "\\" and self._peek(1) == "\n":
-                self.pos += 2
-            elif char in " \t":
-                self.pos += 1
-            elif char == "#":
-                end = text.find("\n", self.pos)
-                self.pos = len(text) if end < 0 else end
-            else:
-                break
+        self.pos = _BLANK.match(text, self.pos).end()  # type: ignore[union-attr]
         if self.pos >= len(text):
             return None
         char = text[self.pos]
@@ -123,19 +118,19 @@ class _Lexer:
             self.pos += 1
             self._read_heredocs()
             return "\n"
-        if char in "<>" or (char.isdigit() and re.match(r"\d+[<>]", text[self.pos:self.pos + 3])) \
+        if char in "<>" or (char.isdigit() and _FD_REDIRECT.match(text, self.pos)) \
                 or (char == "&" and self._peek(1) == ">"):
             if char in "<>" and self._peek(1) == "(":
                 return self._word()  # process substitution, a word
             return self._redirect()
-        for operator in _OPERATORS:
-            if text.startswith(operator, self.pos):
-                self.pos += len(operator)
-                return operator
+        operator = _OPERATOR_RE.match(text, self.pos)
+        if operator:
+            self.pos = operator.end()
+            return operator.group(0)
         return self._word()
 
     def _redirect(self) -> Redirect:
-        match = re.compile(r"\d*(<<<|<<-|<<|>>|>\||>&|<&|&>>|&>|<>|<|>)").match(self.text, self.pos)
+        match = _REDIRECT_RE.match(self.text, self.pos)
         assert match is not None
         self.pos = match.end()
         op = match.group(1)
@@ -178,6 +173,11 @@ class _Lexer:
                 bare.clear()
 
         while self.pos < len(text):
+            plain_run = _PLAIN_RUN.match(text, self.pos)
+            if plain_run:  # ordinary characters, taken in one step
+                bare.append(plain_run.group(0))
+                self.pos = plain_run.end()
+                continue
             char = text[self.pos]
             if char in " \t\n;&|()" or (char in "<>" and self._peek(1) != "("):
                 if char == "(" and bare and bare[-1].endswith("="):
@@ -301,6 +301,7 @@ def _plain_word(word: Word) -> str:
 
 # ------------------------------------------------------------------------------------- expansion
 
+_NEEDS_EXPANSION = re.compile(r"[\\$`]")
 _PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?])(.*))?$", re.S)
 
 
@@ -319,6 +320,8 @@ class _Scanner:
                        for kind, text in word.segments)
 
     def _expand_text(self, text: str, in_double_quotes: bool) -> str:
+        if not _NEEDS_EXPANSION.search(text):
+            return text
         out: list[str] = []
         index = 0
         while index < len(text):
