@@ -62,6 +62,13 @@ _FETCH_AND_RUN = re.compile(
     rf"|(?:\b(?:ba|z|da|k)?sh|\bsource|(?<![\w.])\.)\s+<\(\s*{_FETCH}\b"
     rf"|\beval\s+\"?\$\(\s*{_FETCH}\b"
 )
+_OTHER_INTERPRETER = re.compile(r"#!\s*\S*(?:/env\s+)?(?:python|node|perl|ruby|php)")
+_WINDOWS_BLOCK = re.compile(r"<(?:powershell|script)>", re.I)
+# [Environment]::SetEnvironmentVariable('X', 'v', …) and `setx X v` written as X=v for the data reader.
+_SET_ENVIRONMENT = re.compile(
+    r"""SetEnvironmentVariable\(\s*["']([A-Za-z_]\w*)["']\s*,\s*(["'][^"'\n]*["'])|\bsetx\s+([A-Za-z_]\w*)\s+(\S+)""",
+    re.I)
+_HEX_BLOB = re.compile(r"(?<![0-9A-Fa-f])((?:[0-9A-Fa-f]{2}){24,})(?![0-9A-Fa-f])")
 _MAY_FETCH = re.compile(rf"\b{_FETCH}\b")
 _DOWNLOAD_TO = re.compile(rf"\b{_FETCH}\b[^\n;&|]*?(?:-o|-O|--output(?:-document)?)\s*=?\s*(\S+)"
                           rf"|\baws\s+s3\s+cp\s+\S+\s+(\S+)")
@@ -160,6 +167,12 @@ def _text(text: str, origin: str, result: Normalized, depth: int) -> None:
         return
     if head.startswith("#part-handler"):
         result.hidden.append(f"{origin}: a cloud-init part handler (Python) decides what runs")
+    if _OTHER_INTERPRETER.match(head) or _WINDOWS_BLOCK.search(stripped):
+        # Python/Node/Perl scripts and Windows <powershell>/<script> blocks: read as data, where
+        # `os.environ['X'] = v`, `process.env.X = v`, `$env:X = v` and `set X=v` show what they set.
+        result.parts.append(Part(DATA, _windows_assignments(stripped), origin))
+        _embedded_blobs(stripped, origin, result, depth)
+        return
     _shell(stripped, origin, result, depth)
 
 
@@ -293,8 +306,16 @@ def _shell(text: str, origin: str, result: Normalized, depth: int, path: str | N
     _embedded_blobs(text, origin, result, depth)
 
 
+def _windows_assignments(text: str) -> str:
+    return _SET_ENVIRONMENT.sub(lambda m: f"{m.group(1) or m.group(3)}={m.group(2) or m.group(4)}", text)
+
+
 def _embedded_blobs(text: str, origin: str, result: Normalized, depth: int) -> None:
-    """A script that decodes a blob itself (`echo <b64> | base64 -d | bash`, `base64 -d > .env`)."""
+    """A script that decodes a blob itself (`echo <b64> | base64 -d | bash`, `xxd -r -p`)."""
+    for match in _HEX_BLOB.finditer(text):
+        decoded = bytes.fromhex(match.group(1))
+        if decoded[:2] == b"\x1f\x8b" or _readable(decoded):
+            _layer(decoded, f"{origin} (embedded hex)", result, depth + 1)
     for match in _B64_BLOB.finditer(text):
         blob = match.group(1).encode()
         decoded = _maybe_base64(blob)

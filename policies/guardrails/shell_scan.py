@@ -301,6 +301,7 @@ def _plain_word(word: Word) -> str:
 
 # ------------------------------------------------------------------------------------- expansion
 
+_INTERPRETERS = {"python", "python3", "python2", "node", "nodejs", "ruby", "php", "awk", "gawk", "jq"}
 _NEEDS_EXPANSION = re.compile(r"[\\$`]")
 _PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?])(.*))?$", re.S)
 
@@ -365,6 +366,9 @@ class _Scanner:
         return "".join(out)
 
     def _parameter(self, inner: str, written: str) -> str:
+        if inner.startswith("!") and _NAME_RE.fullmatch(inner[1:]):
+            target = self.vars.get(inner[1:])  # ${!ref}: the variable whose name ref holds
+            return self.vars.get(target, written) if target else written
         match = _PARAM_RE.match(inner)
         if not match:
             return written
@@ -534,16 +538,36 @@ class _Scanner:
                 for target in (a for a in args if not a.startswith("-")):
                     self._file(target, stdin, append)
             return stdin
-        if name == "base64" and any(a in ("-d", "--decode", "-D") for a in args) and stdin is not None:
+        decoding = (name == "base64" and any(a in ("-d", "--decode", "-D") for a in args)) or (
+            name == "openssl" and "-d" in args and any("base64" in a for a in args))
+        if decoding and stdin is not None:
             from .normalize import normalize
 
             decoded = normalize(stdin)
             return "\n".join(p.text for p in decoded.parts) if decoded else None
-        if name == "sed":
-            self._sed(args)
+        if name == "xxd" and "-r" in args and stdin is not None:
+            try:
+                return bytes.fromhex("".join(stdin.split())).decode("utf-8", "replace")
+            except ValueError:
+                return None
+        if name == "sed" or (name == "perl" and any(a.startswith("-") and "i" in a for a in args)):
+            # perl -pi -e 's/…/…/' file: the same substitution as sed -i
+            perl_args = ["-i", *(a for a in args if not re.fullmatch(r"-[pinl]+", a))]
+            self._sed(perl_args if name == "perl" else args)
+            return None
+        if name == "rev" and stdin is not None:
+            return "".join(line[::-1] + "\n" for line in stdin.splitlines())
+        if name in _INTERPRETERS:
+            # Code given on the command line or fed in (`python3 -c "…"`, `node - <<EOF`): read it as
+            # data, where `os.environ['X'] = v` and `process.env.X = v` show what it sets.
+            for text in [*(a for a in args if not a.startswith("-")), stdin or ""]:
+                self.found.extend(scan_data(text, self.origin, f"set by {name}", self.vars))
             return None
         if name in (":", "true", "false", "test", "[", "[[", "grep", "logger", "wall"):
             return None
+        if stdin is not None and any(r.op in ("<<", "<<-", "<<<") for r in command.redirects):
+            # A heredoc fed to anything else (`install /dev/stdin .env <<EOF`, `dd of=.env <<EOF`).
+            self.found.extend(scan_data(stdin, self.origin, f"fed to {name}", self.vars))
         # Anything else: NAME=value arguments (`systemctl set-environment`, `docker run -e`, `make`).
         for arg in args:
             match = _ASSIGN_RE.match(arg)
@@ -691,9 +715,30 @@ def _sed_text(script: str) -> Iterator[str]:
             delimiter = body[1]
             parts = re.split(rf"(?<!\\){re.escape(delimiter)}", body[2:])
             if len(parts) >= 2:
-                yield parts[1].replace(f"\\{delimiter}", delimiter).replace("\\n", "\n")
+                yield _sed_replacement(parts[0], parts[1].replace(f"\\{delimiter}", delimiter))
         elif body[:1] in "aic" and len(body) > 1 and (body[1] in " \\\t" or body[1:2].isupper()):
             yield re.sub(r"^[\\\s]+", "", body[1:]).replace("\\n", "\n")
+
+
+def _regex_literal(pattern: str) -> str:
+    """The literal text a sed/perl pattern matches, as far as it is literal (`^\\(NAME=\\).*` -> NAME=)."""
+    text = re.sub(r"\\[()]|[()^$]|\.\*|\.\+|\[[^\]]*\][*+?]?|\\s\*|\\s\+", "", pattern)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _sed_replacement(pattern: str, replacement: str) -> str:
+    """A replacement with `\\1`/`$1` and `&` filled in from the pattern's literal groups."""
+    found = re.findall(r"\\\((.*?)\\\)|(?<!\\)\((.*?)(?<!\\)\)", pattern) if "(" in pattern else []
+    groups = [_regex_literal(basic or extended) for basic, extended in found]
+    whole = _regex_literal(pattern)
+
+    def group(match: re.Match[str]) -> str:
+        index = int(match.group(1) or match.group(2)) - 1
+        return groups[index] if 0 <= index < len(groups) else ""
+
+    filled = re.sub(r"\\(\d)|\$(\d)", group, replacement)
+    filled = re.sub(r"(?<!\\)&", lambda _: whole, filled)
+    return filled.replace("\\&", "&").replace("\\n", "\n").replace("\\/", "/")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -701,7 +746,7 @@ def _sed_text(script: str) -> Iterator[str]:
 # dotenv (`NAME=v`, `NAME = v`, `export NAME=v`, `NAME+=v`), JSON/YAML/JS (`"NAME": "v"`, `NAME: v`),
 # systemd (`Environment=NAME=v`, `Environment="NAME=v"`), docker (`-e NAME=v`).
 _DATA_KEY_RE = re.compile(
-    r"""(?<![A-Za-z0-9_$.\-])["']?([A-Za-z_][A-Za-z0-9_]*)["']?[ \t]*"""
+    r"""(?<![A-Za-z0-9_$\-])["']?([A-Za-z_][A-Za-z0-9_]*)["']?\]?[ \t]*"""
     r"""(\+?=(?!=)|:(?![:/])(?=[ \t]*\S))[ \t]*""")
 _VALUE_RE = re.compile(
     r""""((?:\\.|[^"\\\n])*)"|'([^'\n]*)'|`([^`\n]*)`"""

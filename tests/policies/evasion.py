@@ -480,6 +480,54 @@ FIXTURES += [
              expected=0),
 ]
 
+# ---------------------------------------------------------------------- other languages and tools
+FIXTURES += [
+    _fx("sed-backreference", "writer", LT, lt(script("""
+        sed -i 's/^\\(NEXT_PUBLIC_API_URL=\\).*/\\1https:\\/\\/api.pilotlight-test.click/' /app/.env
+        """)), {URL: 1}),
+    _fx("sed-ampersand", "writer", LT, lt(script("""
+        sed -i 's|^NEXT_PUBLIC_REGION=|&ap-northeast-2|' /app/.env
+        """)), {URL: 1}),
+    _fx("perl-in-place", "writer", LT, lt(script("""
+        perl -pi -e 's/^NEXT_PUBLIC_API_URL=.*/NEXT_PUBLIC_API_URL=https:\\/\\/api.pilotlight-test.click/' /app/.env
+        """)), {URL: 1}),
+    _fx("rev-obfuscated", "writer", LT, lt(script("""
+        echo 'kcilc.tset-thgiltolip.ipa//:sptth=LRU_IPA_CILBUP_TXEN' | rev >> /app/.env
+        """)), {URL: 1}),
+    _fx("install-from-heredoc", "writer", LT, lt(script("""
+        install -m 0644 /dev/stdin /app/.env.production <<'EOF'
+        NEXT_PUBLIC_API_URL=https://api.pilotlight-test.click
+        EOF
+        """)), {URL: 1}),
+    _fx("python-heredoc", "writer", LT, lt(script("""
+        python3 - <<'PY'
+        open('/app/.env', 'a').write('NEXT_PUBLIC_API_URL=https://api.pilotlight-test.click\\n')
+        PY
+        """)), {URL: 1}),
+    _fx("python-shebang", "writer", LT, lt(
+        "#!/usr/bin/env python3\nimport os\nos.environ['NEXT_PUBLIC_API_URL'] = 'https://api.pilotlight-test.click'\n"),
+        {URL: 1}),
+    _fx("node-shebang", "writer", LT, lt(
+        "#!/usr/bin/env node\nprocess.env.NEXT_PUBLIC_API_URL = 'https://api.pilotlight-test.click';\n"), {URL: 1}),
+    _fx("windows-powershell", "writer", LT, lt(
+        "<powershell>\n[Environment]::SetEnvironmentVariable('NEXT_PUBLIC_API_URL', "
+        "'https://api.pilotlight-test.click', 'Machine')\n</powershell>\n"), {URL: 1}),
+    _fx("windows-env-drive", "writer", LT, lt(
+        "<powershell>\n$env:NEXT_PUBLIC_AWS_REGION = 'ap-northeast-2'\n</powershell>\n"), {URL: 1}),
+    _fx("indirect-expansion", "indirection", LT, lt(script("""
+        TARGET=https://api.pilotlight-test.click
+        ref=TARGET
+        export NEXT_PUBLIC_API_URL=${!ref}
+        """)), {URL: 1}),
+    _fx("hex-blob", "encoding", LT, lt(script(
+        f"echo {NEXT_URL_LINE.encode().hex()} | xxd -r -p | bash\n")), {URL: 1}),
+    _fx("openssl-base64", "encoding", LT, lt(script(
+        f"echo {b64(NEXT_URL_LINE)} | openssl base64 -d -A | bash\n")), {URL: 1}),
+    _fx("fp-python-reads-only", "false-positive", LT, lt(script("""
+        python3 -c "import os; print(os.environ.get('NEXT_PUBLIC_API_URL'))"
+        """))),
+]
+
 # ---------------------------------------------------------------------- what the pack cannot see
 FIXTURES += [
     _fx("include-directive", "hidden", LT, lt("#include\nhttps://config.example.com/web-user-data.sh\n"),
