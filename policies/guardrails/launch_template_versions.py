@@ -160,7 +160,11 @@ def _walk_definition(node: Any, path: str, in_lt_context: bool, sdk_arguments: b
             child_path = f"{path}.{key}" if path else key
             bare_key = key[:-2] if key.endswith(".$") else key
             normalised = _normalise(bare_key)
-            if (normalised in ("version", "versions") and here) or _is_lt_version_name(bare_key):
+            # In a launch template API call's arguments every *Version field selects one
+            # (createLaunchTemplateVersion SourceVersion, modifyLaunchTemplate DefaultVersion).
+            selects = (normalised in ("version", "versions") and here) or _is_lt_version_name(bare_key) \
+                or (sdk_arguments and normalised.endswith(("version", "versions")))
+            if selects:
                 if key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%")):
                     reasons = _expression_pins(value)
                     if reasons:
@@ -193,8 +197,37 @@ def _state_machine_pins(subject: Subject) -> Iterator[str]:
         yield from _walk_definition(document, "", False)
 
 
+def _event_target_pins(subject: Subject) -> Iterator[str]:
+    """A rule that starts the failover with a fixed version in its input pins it just the same."""
+    for field in ("input",):
+        value = subject.props.get(field)
+        if isinstance(value, str) and not is_unknown(value):
+            try:
+                document = json.loads(value)
+            except ValueError:
+                continue
+            for message in _walk_definition(document, field, False):
+                yield message.replace("state machine definition", "event target", 1)
+
+
+def _parameter_pins(subject: Subject) -> Iterator[str]:
+    name = subject.props.get("name")
+    name = name if isinstance(name, str) and not is_unknown(name) else subject.name
+    if not _is_lt_version_name(name.rsplit("/", 1)[-1]):
+        return
+    for field in ("value", "insecureValue"):
+        pins = _numeric_parts(subject.props.get(field))
+        if pins:
+            yield (f"SSM parameter {name} = {subject.props[field]!r} pins launch template version "
+                   f"{', '.join(pins)} for whoever reads it. {_FIX}")
+
+
 def check(subject: Subject) -> Iterator[str]:
-    if subject.type == "aws:lambda/function:Function":
+    if subject.type == EVENT_TARGET:
+        yield from first_messages(_event_target_pins(subject))
+    elif subject.type == SSM_PARAMETER:
+        yield from first_messages(_parameter_pins(subject))
+    elif subject.type == "aws:lambda/function:Function":
         yield from first_messages(_lambda_pins(subject))
     elif subject.type == "aws:sfn/stateMachine:StateMachine":
         yield from first_messages(_state_machine_pins(subject))
@@ -205,7 +238,10 @@ def check(subject: Subject) -> Iterator[str]:
             yield from _check_version(path, value, leaf)
 
 
-TYPES = (*sorted(VERSION_TYPES), "aws:lambda/function:Function", "aws:sfn/stateMachine:StateMachine")
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+TYPES = (*sorted(VERSION_TYPES), "aws:lambda/function:Function", "aws:sfn/stateMachine:StateMachine",
+         EVENT_TARGET, SSM_PARAMETER)
 
 POLICY = resource_policy(
     name=NAME,

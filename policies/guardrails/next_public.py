@@ -48,7 +48,8 @@ _NOT_ACCOUNT_NAME = re.compile(r"TIME|DATE|VERSION|BUILD|PHONE|TEL|COUNT|SIZE|LI
 _REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|\$\(([^)]*)\)?|`([^`]*)`|\{\{([^}]*)\}\}")
 _REFERENCE_KINDS = (
     ("a URL or host name", {"url", "uri", "host", "hostname", "dns", "dnsname", "endpoint", "domain",
-                            "addr", "address", "fqdn", "nlb", "alb", "elb", "origin"}),
+                            "addr", "address", "fqdn", "nlb", "alb", "elb", "origin", "backend", "gateway",
+                            "cdn"}),
     ("a region name", {"region", "placement", "az", "availability"}),
     ("an ARN", {"arn"}),
     ("an account id", {"account", "accountid", "caller"}),
@@ -56,9 +57,18 @@ _REFERENCE_KINDS = (
 _WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
+def _kind_by_name(name: str) -> str | None:
+    words = {word.lower() for word in _WORD_RE.findall(name)} - {"next", "public"}
+    return next((kind for kind, names in _REFERENCE_KINDS if words & names), None)
+
+
 def region_specific(name: str, value: Any) -> str | None:
     """What makes the value region-specific ("a URL", "a region name", ...), or None."""
-    if not isinstance(value, str) or is_unknown(value) or not value.strip():
+    if is_unknown(value):
+        # Computed at deploy (an Output): judged by what the variable is named for.
+        kind = _kind_by_name(name)
+        return f"{kind} by its name, computed at deploy" if kind else None
+    if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().strip("'\"")
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^//[A-Za-z0-9]", text):
@@ -80,6 +90,12 @@ def region_specific(name: str, value: Any) -> str | None:
         for kind, names in _REFERENCE_KINDS:
             if words & names:
                 return f"{kind} (from {shorten(reference.group(0), 60)})"
+    if _REFERENCE.search(text):
+        # Computed on the instance from something not named for its kind (`$(aws ssm get-parameter …)`):
+        # what the variable is named for is what it will hold.
+        kind = _kind_by_name(name)
+        if kind:
+            return f"{kind} by its name, computed at boot"
     return None
 
 

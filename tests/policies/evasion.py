@@ -445,9 +445,9 @@ FIXTURES: list[Fixture] = [
 ]
 
 
-def _machine(parameters: dict[str, Any], *, jsonata: bool = False, id_: str, expected: int) -> Fixture:
-    state: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:ec2:describeLaunchTemplateVersions",
-                             "End": True}
+def _machine(parameters: dict[str, Any], *, jsonata: bool = False, id_: str, expected: int,
+             api: str = "describeLaunchTemplateVersions") -> Fixture:
+    state: dict[str, Any] = {"Type": "Task", "Resource": f"arn:aws:states:::aws-sdk:ec2:{api}", "End": True}
     state["Arguments" if jsonata else "Parameters"] = parameters
     definition: dict[str, Any] = {"StartAt": "Read", "States": {"Read": state}}
     if jsonata:
@@ -472,6 +472,10 @@ FIXTURES += [
     _machine({"LaunchTemplateId": "lt-1", "Versions": "{% [$string($states.input.DefaultVersionNumber)] %}"},
              jsonata=True, id_="sfn-jsonata-default-version-number", expected=1),
     _machine({"LaunchTemplateId": "lt-1", "Versions": ["2"]}, id_="sfn-literal", expected=1),
+    _machine({"LaunchTemplateId": "lt-1", "SourceVersion": "1", "LaunchTemplateData": {}},
+             api="createLaunchTemplateVersion", id_="sfn-source-version", expected=1),
+    _machine({"LaunchTemplateId": "lt-1", "DefaultVersion": "2"}, api="modifyLaunchTemplate",
+             id_="sfn-modify-default-version", expected=1),
     # false positives: what follows $Latest, or a path the caller controls
     _machine({"LaunchTemplateId": "lt-1", "Versions": ["$Latest"]}, id_="sfn-latest", expected=0),
     _machine({"LaunchTemplateId": "lt-1", "Versions": "{% ['$Latest'] %}"}, jsonata=True,
@@ -526,6 +530,27 @@ FIXTURES += [
     _fx("fp-python-reads-only", "false-positive", LT, lt(script("""
         python3 -c "import os; print(os.environ.get('NEXT_PUBLIC_API_URL'))"
         """))),
+]
+
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+FIXTURES += [
+    _fx("event-target-input-version", "version", EVENT_TARGET, {
+        "rule": "pldr-dr-failover-rule", "arn": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:x",
+        "input": json.dumps({"launchTemplateVersion": "2", "reason": "alarm"})}, {PINNED: 1}),
+    _fx("ssm-version-parameter", "version", SSM, {"name": "/megaticket/web/launch-template-version",
+                                                  "type": "String", "value": "3"}, {PINNED: 1}),
+    _fx("fp-event-target-input", "false-positive", EVENT_TARGET, {
+        "rule": "pldr-dr-failover-rule", "arn": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:x",
+        "input": json.dumps({"launchTemplateVersion": "$Latest", "version": "2.0", "reason": "alarm"})}),
+    _fx("next-public-url-fetched-at-boot", "indirection", LT, lt(script("""
+        export NEXT_PUBLIC_API_URL=$(aws ssm get-parameter --name /megaticket/api --query Parameter.Value --output text)
+        """)), {URL: 1}),
+    _fx("lambda-next-public-url-from-output", "type", LAMBDA, {"name": "renderer", "timeout": 30, "environment": {
+        "variables": {"NEXT_PUBLIC_API_URL": FROM_OUTPUT}}}, {URL: 1}),
+    _fx("lambda-next-public-other-from-output", "type", LAMBDA, {"name": "renderer", "timeout": 30,
+                                                                 "environment": {"variables": {
+                                                                     "NEXT_PUBLIC_BUILD_ID": FROM_OUTPUT}}},
+        {NEXT_ADVISORY: 1}),
 ]
 
 # ---------------------------------------------------------------------- what the pack cannot see
