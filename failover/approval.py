@@ -68,7 +68,7 @@ def approval_message(
     return "MegaTicket DR: approve failover to Tokyo?", body
 
 
-def _trigger_reason(execution_input: Any) -> str:
+def trigger_reason(execution_input: Any) -> str:
     if not isinstance(execution_input, dict):
         return "unknown"
     if execution_input.get("source") == "manual":
@@ -105,7 +105,7 @@ def request_approval(
 ) -> dict[str, Any]:
     refuse_if_other_running(sfn, state_machine_arn, execution_arn)
     subject, body = approval_message(
-        execution_arn, _trigger_reason(execution_input), timeout_seconds, timeout_action
+        execution_arn, trigger_reason(execution_input), timeout_seconds, timeout_action
     )
     message_id = sns.publish(TopicArn=topic_arn, Subject=subject, Message=body)["MessageId"]
     return {"requested_at": now_iso(), "message_id": message_id}

@@ -6,13 +6,16 @@ state machine stores under `$.steps.<step>`.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from failover import approval, idle, launch_template, lock, nlb, scale, verify
+from failover import approval, approval_html, approval_link, idle, launch_template, lock, nlb, scale, verify
+from failover import approval_page as approval_page_module
 from failover.settings import Capacity, Settings
 from failover.stamps import stamp
 
@@ -34,6 +37,24 @@ def _previous(event: dict[str, Any]) -> dict[str, Any]:
 
 def step0_request_approval(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = Settings.from_env()
+    page_url = os.environ.get("APPROVAL_PAGE_URL", "").strip()
+    if page_url:
+        # The approval page is deployed: the token goes to its table, the notification gets a link.
+        return approval_link.request_approval_with_link(
+            _client("sns"),
+            _client("stepfunctions"),
+            _client("dynamodb"),
+            topic_arn=s.approval_topic_arn,
+            table=approval_page_module.PageSettings.from_env(os.environ).table,
+            base_url=page_url,
+            task_token=str(event["taskToken"]),
+            execution_arn=event["execution_arn"],
+            state_machine_arn=event["state_machine_arn"],
+            execution_input=event.get("input"),
+            timeout_seconds=int(event["timeout_seconds"]),
+            timeout_action=str(event["timeout_action"]),
+            now=time.time(),
+        )
     return approval.request_approval(
         _client("sns"),
         _client("stepfunctions"),
@@ -149,3 +170,20 @@ def _empty(autoscaling: Any, s: Settings) -> dict[str, Any]:
     web = scale.group_empty(autoscaling, s.web_asg_name)
     app = scale.group_empty(autoscaling, s.app_asg_name)
     return {"ready": web["ready"] and app["ready"], "remaining": web["remaining"] + app["remaining"]}
+
+
+def approval_page(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """API Gateway HTTP API (payload 2.0) -> the approval page; never a trace, whatever the input."""
+    try:
+        settings = approval_page_module.PageSettings.from_env(os.environ)
+        request = approval_page_module.parse_event(event)
+        response = approval_page_module.handle(
+            request, ddb=_client("dynamodb"), sfn=_client("stepfunctions"), ssm=_client("ssm"),
+            settings=settings, now=time.time(),
+        )
+    except Exception:  # the trace goes to CloudWatch Logs, never to the phone
+        logging.getLogger(__name__).exception("approval page failed")
+        response = approval_page_module.Response(
+            500, approval_html.problem("Something went wrong", "No decision was made. Use `drctl approve` "
+                                       "or `drctl reject`, or try the link again in a minute."))
+    return response.as_api_gateway()

@@ -276,3 +276,20 @@ def healthy_tokyo_http(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(handlers, "http_get", fake_get)
     return fetched
+
+
+@pytest.fixture
+def moto_ssm(aws_env: None) -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("ssm", region_name=REGION)
+
+
+@pytest.fixture
+def approval_aws(aws_env: None) -> Iterator[tuple[Any, Any]]:
+    """moto DynamoDB (the approval table as the component declares it) and SSM."""
+    from tests.failover import approval_world
+
+    with mock_aws():
+        ddb, ssm = approval_world.clients()
+        approval_world.create_table(ddb)
+        yield ddb, ssm
