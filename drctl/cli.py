@@ -9,6 +9,7 @@
   drctl report   EXECUTION|--execution ARN [--json|--markdown]  (per-step times, measured recovery, gantt)
   drctl rto      [--approval-minutes N] [--json]
   drctl release-lock --yes
+  drctl approval-pin set [--parameter NAME]  (PIN read without echo, or one line from stdin)
   drctl import-plan  --stack STACK --out FILE [--json]   (adopt what Terraform created; docs/adopt.md)
 
 Exit codes: 0 fine, 1 a check failed or AWS refused, 2 bad usage or configuration.
@@ -27,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from drctl import executions, import_cli, rto
 from drctl.aws import Clients
 from drctl.config import StackInfo, UsageError, load_stack, with_web_url
-from failover import checks
+from failover import approval_pin, checks
 
 
 class CommandFailedError(Exception):
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                              help="put FailoverLock=0 so Seoul may serve again")
     release.add_argument("--yes", action="store_true",
                          help="confirm you have checked Seoul's data is current")
+    pin = sub.add_parser("approval-pin", parents=[common], help="the approval page's PIN")
+    pin_sub = pin.add_subparsers(dest="pin_command", required=True, metavar="ACTION")
+    pin_set = pin_sub.add_parser("set", parents=[common],
+                                 help="hash a new PIN (read without echo, or one line from stdin) into SSM")
+    pin_set.add_argument("--parameter", default=approval_pin.DEFAULT_PIN_PARAMETER,
+                         help=f"SSM SecureString name (default {approval_pin.DEFAULT_PIN_PARAMETER})")
     import_cli.add_parser(sub, common)
     return parser
 
@@ -308,7 +315,31 @@ def cmd_release_lock(args: argparse.Namespace, info: StackInfo, clients: Clients
     return 0
 
 
+def _read_pin(stream: TextIO) -> str:
+    """Without echo on a terminal (typed twice); else the first line of stdin (for a secret store)."""
+    if stream.isatty():
+        import getpass
+
+        first = getpass.getpass("New approval PIN: ")
+        if getpass.getpass("Again: ") != first:
+            raise UsageError("the two PINs typed differ; nothing was changed")
+        return first
+    return stream.readline().rstrip("\r\n")
+
+
+def cmd_approval_pin(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    try:
+        pin = approval_pin.check_pin_shape(_read_pin(sys.stdin))
+    except approval_pin.PinError as err:
+        raise UsageError(f"{err}; nothing was changed") from None
+    version = approval_pin.store_pin_hash(clients("ssm", info.checks.dr_region), args.parameter, pin)
+    print(f"approval PIN set: PBKDF2 hash in SecureString {args.parameter} (version {version}) "
+          f"in {info.checks.dr_region}")
+    return 0
+
+
 COMMANDS = {
+    "approval-pin": cmd_approval_pin,
     "doctor": cmd_doctor, "status": cmd_status, "approve": cmd_approve, "reject": cmd_reject,
     "failover": cmd_failover, "failback": cmd_failback, "report": cmd_report, "rto": cmd_rto,
     "release-lock": cmd_release_lock,

@@ -54,7 +54,7 @@ UNUSABLE = {
     "locked": (
         "Link locked",
         "Too many wrong PINs were typed; this link no longer accepts decisions. "
-        "An operator can still answer with `drctl approve` / `drctl reject`.",
+        "An operator can still answer with `drctl approve` / `drctl reject --reason '<why>'`.",
     ),
     "not_waiting": ("Nothing to decide", "The execution is no longer waiting for approval."),
 }
@@ -147,7 +147,7 @@ def decided(decision: str, record: dict[str, Any]) -> str:
             ("Reason", record.get("reason")),
         ]
     )
-    return _page(title, f"<h1>{esc(title)}</h1>{facts}<p>Follow progress with <code>drctl status</code>.</p>")
+    return _page(title, f"<h1>{esc(title)}</h1>{facts}<p>Follow progress with `drctl status`.</p>")
 
 
 def problem(title: str, text: str) -> str:

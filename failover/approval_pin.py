@@ -13,6 +13,7 @@ import hmac
 import secrets
 from typing import Any
 
+DEFAULT_PIN_PARAMETER = "/megaticket-dr/approval-pin"
 SCHEME = "pbkdf2_sha256"
 ITERATIONS = 600_000  # OWASP 2023 figure for PBKDF2-HMAC-SHA256
 MIN_ITERATIONS = 100_000

@@ -185,5 +185,5 @@ def approval_page(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logging.getLogger(__name__).exception("approval page failed")
         response = approval_page_module.Response(
             500, approval_html.problem("Something went wrong", "No decision was made. Use `drctl approve` "
-                                       "or `drctl reject`, or try the link again in a minute."))
+                                       "or `drctl reject --reason '<why>'`, or try the link again."))
     return response.as_api_gateway()
