@@ -31,6 +31,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover.facts import detection_alarm_shape
+
 ALARM_REGION = "us-east-1"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
@@ -79,21 +81,22 @@ class HealthCheckAlarm(pulumi.ComponentResource):
             raise ValueError(f"{name}: opts.provider must be the {ALARM_REGION} provider "
                              f"(Route53 health-check metrics exist only in {ALARM_REGION})")
         super().__init__("megaticket-dr:detection:HealthCheckAlarm", name, None, opts)
+        shape = detection_alarm_shape()  # what the doctor expects too
         alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-alarm",
             name=args.alarm_name,
             alarm_description="Seoul primary endpoint health check is failing; the state change "
                               "to ALARM starts the Tokyo failover pipeline (with approval).",
-            namespace="AWS/Route53",
-            metric_name="HealthCheckStatus",
+            namespace=shape.namespace,
+            metric_name=shape.metric_name,
             dimensions={"HealthCheckId": args.health_check_id},
-            statistic="Minimum",
+            statistic=shape.statistic,
             period=args.period,
             evaluation_periods=args.evaluation_periods,
             datapoints_to_alarm=args.evaluation_periods,
-            threshold=1,
-            comparison_operator="LessThanThreshold",
-            treat_missing_data="missing",
+            threshold=shape.threshold,
+            comparison_operator=shape.comparison,
+            treat_missing_data=shape.treat_missing_data,
             alarm_actions=list(args.alarm_actions),
             insufficient_data_actions=list(args.insufficient_data_actions),
             region=args.region,

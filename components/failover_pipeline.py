@@ -28,8 +28,20 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.web_alb import check_lb_args, target_group_name
+from components.web_alb import check_lb_args
+from failover.facts import target_group_name
 from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
+from failover.facts import (
+    EVENT_TARGET_RETRY_AGE_SECONDS,
+    FUNCTIONS,
+    LAMBDA_MEMORY_MB,
+    READINESS_SUFFIX,
+    dlq_name,
+    event_pattern,
+    function_name,
+    polled_task_timeout,
+    role_name,
+)
 from stack_config import Capacity
 
 FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
@@ -42,17 +54,8 @@ _RETENTION_DAYS = frozenset(
     (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 )
 
-# Lambda name suffix -> (handler in failover/handlers.py, timeout field of StepTimeouts)
-FUNCTIONS: dict[str, tuple[str, str]] = {
-    "step0": ("failover.handlers.step0_request_approval", "approval"),
-    "step1": ("failover.handlers.step1_nlb", "nlb"),
-    "step2": ("failover.handlers.step2_launch_template", "launch_template"),
-    "step3": ("failover.handlers.step3_scale", "scale"),
-    "step4": ("failover.handlers.step4_verify", "verify"),
-    "failback": ("failover.handlers.failback", "failback"),
-}
 # stacks.py names the readiness Lambda `<lambda_prefix>-readiness`, the longest suffix of all.
-_LONGEST_SUFFIX = max([*FUNCTIONS, "readiness"], key=len)
+_LONGEST_SUFFIX = max([*FUNCTIONS, READINESS_SUFFIX], key=len)
 _LAMBDA_PREFIX_MAX = 64 - 1 - len(_LONGEST_SUFFIX)
 _LAMBDA_PREFIX = re.compile(rf"^[A-Za-z0-9_-]{{1,{_LAMBDA_PREFIX_MAX}}}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -249,11 +252,6 @@ def topic_key_use_statement(key_arn: str, region: str) -> dict[str, Any]:
     }
 
 
-def dlq_name(rule_name: str) -> str:
-    """`<rule name>-dlq`: SQS names allow no '.', which EventBridge rule names may hold."""
-    return f"{rule_name.replace('.', '-')}-dlq"[:80]
-
-
 def dlq_policy(queue_arn: str, rule_arn: str) -> str:
     """Only EventBridge may send, and only on behalf of the one rule whose target this queue backs."""
     return _policy(
@@ -350,7 +348,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         functions: dict[str, aws.lambda_.Function] = {}
         roles: dict[str, aws.iam.Role] = {}
         for key, (handler, timeout_field) in FUNCTIONS.items():
-            fn_name = f"{args.lambda_prefix}-{key}"
+            fn_name = function_name(args.lambda_prefix, key)
             log_group = aws.cloudwatch.LogGroup(
                 f"{name}-{key}-logs",
                 name=f"/aws/lambda/{fn_name}",
@@ -360,7 +358,7 @@ class FailoverPipeline(pulumi.ComponentResource):
             )
             role = aws.iam.Role(
                 f"{name}-{key}-role",
-                name=f"{fn_name}-role"[:64],
+                name=role_name(fn_name),
                 assume_role_policy=_assume("lambda.amazonaws.com"),
                 tags=tags,
                 opts=dr,
@@ -390,7 +388,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 code=code,
                 role=role.arn,
                 timeout=getattr(args.lambda_timeouts, timeout_field),
-                memory_size=256,
+                memory_size=LAMBDA_MEMORY_MB,
                 environment={"variables": env},
                 tags=tags,
                 opts=pulumi.ResourceOptions(parent=self, provider=opts.provider, depends_on=[log_group]),
@@ -399,7 +397,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         # --- state machines -------------------------------------------------------------------------
         sfn_role = aws.iam.Role(
             f"{name}-sfn-role",
-            name=f"{args.state_machine_name}-role"[:64],
+            name=role_name(args.state_machine_name),
             assume_role_policy=_assume("states.amazonaws.com"),
             tags=tags,
             opts=dr,
@@ -465,10 +463,9 @@ class FailoverPipeline(pulumi.ComponentResource):
                     timeout_action=args.approval_timeout_action,
                     poll_seconds=args.poll_seconds,
                     max_polls=args.max_polls,
-                    task_timeout_seconds=max(
-                        timeout_sum.nlb, timeout_sum.launch_template, timeout_sum.scale, timeout_sum.verify
-                    )
-                    + 30,
+                    task_timeout_seconds=polled_task_timeout(
+                        [timeout_sum.nlb, timeout_sum.launch_template, timeout_sum.scale, timeout_sum.verify]
+                    ),
                 )
             )
         )
@@ -509,7 +506,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                     failover_state_machine_arn=a[2],
                     poll_seconds=args.poll_seconds,
                     max_polls=args.max_polls,
-                    task_timeout_seconds=timeout_sum.failback + 30,
+                    task_timeout_seconds=polled_task_timeout([timeout_sum.failback]),
                 )
             )
         )
@@ -546,13 +543,7 @@ class FailoverPipeline(pulumi.ComponentResource):
 
         # --- event path -----------------------------------------------------------------------------
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=args.event_bus_name, tags=tags, opts=dr)
-        pattern = json.dumps(
-            {
-                "source": ["aws.cloudwatch"],
-                "detail-type": ["CloudWatch Alarm State Change"],
-                "detail": {"alarmName": [args.alarm_name], "state": {"value": ["ALARM"]}},
-            }
-        )
+        pattern = json.dumps(event_pattern(args.alarm_name))
         # Each hop's undeliverable events land in a DLQ in its rule's region (EventBridge requires
         # that). Only the Tokyo DLQ gets an alarm: alarm actions must be in the alarm's region, and
         # the approval topic is in Tokyo, so the us-east-1 DLQ is left to a depth check (readiness
@@ -583,7 +574,8 @@ class FailoverPipeline(pulumi.ComponentResource):
             tags=tags,
             opts=dr,
             bus_name=bus.name,
-            retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
+            retry_policy={"maximum_event_age_in_seconds": EVENT_TARGET_RETRY_AGE_SECONDS,
+                          "maximum_retry_attempts": 10},
             alarm_topic_arn=topic.arn,
         )
 
@@ -645,7 +637,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-{role_key}-role",
-            name=f"{rule_name}-role"[:64],
+            name=role_name(rule_name),
             assume_role_policy=_assume("events.amazonaws.com"),
             tags=tags,
             opts=opts,

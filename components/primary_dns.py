@@ -41,6 +41,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover.facts import lock_alarm_shape
+
 from components.secondary_dns import require_input, validate_record
 from stack_config import HealthCheckSettings, LockSettings
 
@@ -161,6 +163,7 @@ class PrimaryDns(pulumi.ComponentResource):
         )
 
         lock = args.lock
+        lock_shape = lock_alarm_shape(lock.namespace, lock.metric_name)  # what the doctor expects too
         lock_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-lock-alarm",
             name=lock.alarm_name,
@@ -168,15 +171,15 @@ class PrimaryDns(pulumi.ComponentResource):
                 f"Failback lock: ALARM while {lock.namespace} {lock.metric_name} >= 1 keeps the "
                 f"PRIMARY record of {args.record_name} unhealthy after a failover. Release after "
                 f"checking the data: drctl release-lock --yes"),
-            namespace=lock.namespace,
-            metric_name=lock.metric_name,
-            statistic="Maximum",
+            namespace=lock_shape.namespace,
+            metric_name=lock_shape.metric_name,
+            statistic=lock_shape.statistic,
             period=60,
             evaluation_periods=1,
             datapoints_to_alarm=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="ignore",
+            threshold=lock_shape.threshold,
+            comparison_operator=lock_shape.comparison,
+            treat_missing_data=lock_shape.treat_missing_data,
             region=lock.region,
             tags={**tags, "Name": lock.alarm_name},
             opts=pulumi.ResourceOptions(parent=self, provider=args.alarm_provider),

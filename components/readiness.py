@@ -24,12 +24,20 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
-from failover.checks import CheckSettings
+from failover.check_core import CheckSettings
+from failover.facts import FUNCTIONS, LAMBDA_MEMORY_MB, dlq_name, function_name, role_name
 from failover.readiness import DEFAULT_NAMESPACE, to_env
 
-_FAILOVER_DIR = Path(__file__).resolve().parent.parent / "failover"
-# The only modules the handler imports: the package stays small and carries no step code.
-_PACKAGED = ("__init__.py", "checks.py", "readiness.py")
+_ROOT = Path(__file__).resolve().parent.parent
+# The only modules the handler imports (the checks render the expected user data and state
+# machine definitions with the program's own renderers): the package carries no step code.
+PACKAGED = (
+    "failover/__init__.py", "failover/readiness.py", "failover/checks.py", "failover/check_core.py",
+    "failover/check_compute.py", "failover/check_data_dns.py", "failover/check_detection.py",
+    "failover/check_event_path.py", "failover/check_pipeline.py", "failover/facts.py",
+    "failover/iam_eval.py", "failover/asl.py", "userdata/__init__.py", "userdata/render.py",
+    "userdata/web.sh.tpl", "userdata/app.sh.tpl",
+)
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")
 _SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours)\)|cron\(.+\))$")
 
@@ -42,7 +50,7 @@ class ReadinessArgs:
     function_name: str = "stfc-lambda-dev-readiness"
     schedule: str = "rate(30 minutes)"
     timeout: int = 120
-    memory_size: int = 256
+    memory_size: int = LAMBDA_MEMORY_MB
     namespace: str = DEFAULT_NAMESPACE
     health_check_id: Optional[pulumi.Input[str]] = None  # from the seoul stack, known after deploy
     golden_ami_id: Optional[pulumi.Input[str]] = None  # the Tokyo copy, known after deploy
@@ -89,7 +97,16 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
         f"arn:aws:events:{s.alarm_region}:{account}:rule/{s.observation_rule_name}",
         f"arn:aws:events:{s.dr_region}:{account}:rule/{s.event_bus_name}/{s.failover_rule_name}",
     ]
-    tables = [f"arn:aws:dynamodb:{s.primary_region}:{account}:table/{t}" for t in s.table_names]
+    tables = [f"arn:aws:dynamodb:{region}:{account}:table/{t}" for t in s.table_names
+              for region in (s.dr_region, s.primary_region)]
+    roles = [f"arn:aws:iam::{account}:role/{role_name(function_name(s.lambda_prefix, k))}"
+             for k in FUNCTIONS] + [f"arn:aws:iam::{account}:role/{role_name(s.state_machine_name)}"]
+    roles += [f"arn:aws:iam::{account}:role/{role_name(r)}"
+              for r in (s.observation_rule_name, s.failover_rule_name)]
+    queues = [f"arn:aws:sqs:{s.alarm_region}:{account}:{dlq_name(s.observation_rule_name)}",
+              f"arn:aws:sqs:{s.dr_region}:{account}:{dlq_name(s.failover_rule_name)}"]
+    machines = [state_machine_arn, state_machine_arn.rsplit(":", 1)[0] + f":{s.failback_state_machine_name}"]
+    functions = [f"arn:aws:lambda:{s.dr_region}:{account}:function:{f}" for f in s.function_names().values()]
     statements: list[dict[str, Any]] = [
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [log_group_arn, f"{log_group_arn}:*"]},
@@ -97,18 +114,30 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
          "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}}},
         {"Sid": "ReadRules", "Effect": "Allow",
          "Action": ["events:DescribeRule", "events:ListTargetsByRule"], "Resource": events_rules},
-        {"Sid": "ReadExecutions", "Effect": "Allow", "Action": "states:ListExecutions",
-         "Resource": state_machine_arn},
+        {"Sid": "ReadMachines", "Effect": "Allow",
+         "Action": ["states:ListExecutions", "states:DescribeStateMachine"], "Resource": machines},
         {"Sid": "ReadApprovalSubscriptions", "Effect": "Allow", "Action": "sns:ListSubscriptionsByTopic",
          "Resource": topic_arn},
-        {"Sid": "ReadReplicas", "Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": tables},
+        {"Sid": "ReadReplicas", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups"], "Resource": tables},
         {"Sid": "ReadHealthCheck", "Effect": "Allow",
          "Action": ["route53:GetHealthCheckStatus", "route53:GetHealthCheck"],
          "Resource": "arn:aws:route53:::healthcheck/*"},
+        {"Sid": "ReadRecords", "Effect": "Allow", "Action": "route53:ListResourceRecordSets",
+         "Resource": "arn:aws:route53:::hostedzone/*"},
+        {"Sid": "ReadFunctions", "Effect": "Allow", "Action": "lambda:GetFunctionConfiguration",
+         "Resource": functions},
+        {"Sid": "ReadStepRoles", "Effect": "Allow", "Action": [
+            "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"], "Resource": roles},
+        {"Sid": "ReadAttachedPolicies", "Effect": "Allow",
+         "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"], "Resource": f"arn:aws:iam::{account}:policy/*"},
+        {"Sid": "ReadDeadLetters", "Effect": "Allow",
+         "Action": ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"], "Resource": queues},
         {"Sid": "DescribeOnlyUnscopable", "Effect": "Allow", "Action": [
-            "route53:ListHealthChecks", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics",
-            "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages",
-            "autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeLoadBalancers",
+            "route53:ListHealthChecks", "route53:ListHostedZonesByName", "cloudwatch:DescribeAlarms",
+            "cloudwatch:GetMetricStatistics", "ec2:DescribeLaunchTemplateVersions",
+            "ec2:DescribeLaunchTemplates", "ec2:DescribeImages", "autoscaling:DescribeAutoScalingGroups",
+            "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
             "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
          "Resource": "*"},
     ]
@@ -152,8 +181,7 @@ class Readiness(pulumi.ComponentResource):
             env["HEALTH_CHECK_ID"] = args.health_check_id
         if args.golden_ami_id is not None:
             env["GOLDEN_AMI_ID"] = args.golden_ami_id
-        code = pulumi.AssetArchive({f"failover/{f}": pulumi.FileAsset(str(_FAILOVER_DIR / f))
-                                    for f in _PACKAGED})
+        code = pulumi.AssetArchive({f: pulumi.FileAsset(str(_ROOT / f)) for f in PACKAGED})
         function = aws.lambda_.Function(
             f"{name}-function", name=args.function_name, role=role.arn, runtime="python3.12",
             handler="failover.readiness.handler", code=code, timeout=args.timeout,

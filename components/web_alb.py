@@ -17,15 +17,12 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover.facts import public_listeners, target_group_name
+
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")  # ELB and TG names
 _PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _CERT = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-
-def target_group_name(lb_name: str) -> str:
-    """`<lb name>-TG` within the 32-character limit (failover/settings.py derives the same)."""
-    return f"{lb_name}-TG"[:32].rstrip("-")
 
 
 def check_lb_args(lb_name: str, port: int, health_path: str) -> None:
@@ -101,21 +98,21 @@ class WebAlb(pulumi.ComponentResource):
                 enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",
                 matcher="200", interval=15, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
             tags={**tags, "Name": tg_name}, opts=child)
-        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=tg.arn)]
-        if args.certificate_arn:
-            aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                default_actions=[aws.lb.ListenerDefaultActionArgs(
+        # The layout is failover/facts.py's, which the doctor checks the deployed listeners against.
+        for listener in public_listeners(args.certificate_arn is not None):
+            if listener.action == "redirect":
+                action = aws.lb.ListenerDefaultActionArgs(
                     type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                        port="443", protocol="HTTPS", status_code="HTTP_301"))],
-                tags=tags, opts=child)
+                        port=listener.redirect_port, protocol=listener.redirect_protocol,
+                        status_code="HTTP_301"))
+            else:
+                action = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=tg.arn)
+            https = listener.protocol == "HTTPS"
             aws.lb.Listener(
-                f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
-                certificate_arn=args.certificate_arn, ssl_policy=TLS_POLICY, default_actions=forward,
-                tags=tags, opts=child)
-        else:
-            aws.lb.Listener(f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                            default_actions=forward, tags=tags, opts=child)
+                f"{name}-{listener.protocol.lower()}", load_balancer_arn=alb.arn, port=listener.port,
+                protocol=listener.protocol, certificate_arn=args.certificate_arn if https else None,
+                ssl_policy=TLS_POLICY if https else None, default_actions=[action], tags=tags,
+                opts=child)
         self.dns_name = alb.dns_name
         self.zone_id = alb.zone_id
         self.arn = alb.arn

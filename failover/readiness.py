@@ -67,8 +67,10 @@ def from_env(env: Mapping[str, str]) -> CheckSettings:
 
 
 def metric_data(results: list[CheckResult]) -> list[dict[str, Any]]:
+    """A skipped check (its region unreachable) puts no datum: it neither passed nor failed."""
     failed = sum(1 for r in results if not r.ok)
-    data = [{"MetricName": r.name, "Value": 1.0 if r.ok else 0.0, "Unit": "Count"} for r in results]
+    data = [{"MetricName": r.name, "Value": 1.0 if r.ok else 0.0, "Unit": "Count"}
+            for r in results if not r.skipped]
     data.append({"MetricName": "Ready", "Value": 0.0 if failed else 1.0, "Unit": "Count"})
     data.append({"MetricName": "FailedChecks", "Value": float(failed), "Unit": "Count"})
     return data
@@ -84,6 +86,7 @@ def evaluate(clients: ClientFactory, s: CheckSettings, namespace: str,
         "ready": not failed,
         "namespace": namespace,
         "failed": [r.name for r in failed],
+        "skipped": [r.name for r in results if r.skipped],
         "checks": [r.as_dict() for r in results],
     }
 

@@ -232,3 +232,96 @@ def parse_env_assignments(script: str) -> dict[str, str]:
                              f"(got {keyword} {assignment!r})")
         result[name] = value
     return result
+
+
+@dataclass(frozen=True)
+class ScriptFacts:
+    """What a user data script makes the machine run, read back from its text (facts, not bytes).
+
+    `env_file`: the `export NAME=value` lines written to the shell env file; `dotenv`: the lines
+    written to `.env.production`; `processes`: each PM2 process started, name -> the variables it
+    is started with (inline, which win over `.env.production`).
+    """
+
+    env_file: dict[str, str]
+    dotenv: dict[str, str]
+    processes: dict[str, dict[str, str]]
+
+    def sources(self) -> dict[str, dict[str, str]]:
+        """Every place a variable is set, labelled for a one-line report."""
+        found = {"env file": self.env_file, ".env.production": self.dotenv}
+        for name, env in self.processes.items():
+            found[f"pm2 {name}"] = env
+        return found
+
+
+_HEREDOC = re.compile(r"^cat > (\S+) <<'([A-Za-z0-9_]+)'\n(.*?)\n\2$", re.DOTALL | re.MULTILINE)
+_PM2_START = re.compile(r"pm2 start\b")
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+
+
+def _dotenv_parse(body: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in body.split("\n"):
+        match = _ASSIGNMENT.match(line.strip())
+        if not match:
+            continue
+        value = match[2]
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"`":
+            value = value[1:-1]
+        values[match[1]] = value
+    return values
+
+
+def _logical_lines(script: str) -> list[str]:
+    """Lines with backslash-newline continuations joined, as bash reads them."""
+    return script.replace("\\\n", " ").split("\n")
+
+
+def _pm2_starts(script: str) -> dict[str, dict[str, str]]:
+    processes: dict[str, dict[str, str]] = {}
+    for line in _logical_lines(script):
+        if not _PM2_START.search(line) or line.lstrip().startswith("#"):
+            continue
+        try:
+            words = shlex.split(line, comments=False)
+        except ValueError:
+            continue
+        name, env = "", {}
+        if "_" in words:
+            # Our form: bash -c '<constant script>' _ <app dir> <pm2 name> NAME=value ...
+            rest = words[words.index("_") + 1:]
+            if len(rest) >= 2:
+                name = rest[1]
+                for word in rest[2:]:
+                    match = _ASSIGNMENT.match(word)
+                    if match:
+                        env[match[1]] = match[2]
+        if not name:
+            # Any other form: `... NAME=value ... pm2 start npm --name <name> -- start`.
+            for word in words:
+                match = _ASSIGNMENT.match(word)
+                if match and not word.startswith("--"):
+                    env[match[1]] = match[2]
+            if "--name" in words and words.index("--name") + 1 < len(words):
+                name = words[words.index("--name") + 1]
+        if name:
+            processes[name] = env
+    return processes
+
+
+def script_facts(script: str) -> ScriptFacts:
+    """The env file, `.env.production` and PM2 processes a user data script sets up."""
+    env_file: dict[str, str] = {}
+    dotenv: dict[str, str] = {}
+    for match in _HEREDOC.finditer(script):
+        target, body = match[1], match[3]
+        if target.endswith('.env.production"') or target.endswith(".env.production"):
+            dotenv.update(_dotenv_parse(body))
+        else:
+            try:
+                env_file.update(parse_env_assignments(f"<<'{_SHELL_ENV_DELIMITER}'\n{body}\n"
+                                                      f"{_SHELL_ENV_DELIMITER}\n"))
+            except ValueError:
+                continue
+    return ScriptFacts(env_file=env_file, dotenv=dotenv, processes=_pm2_starts(script))

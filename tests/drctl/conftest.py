@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from tests.drctl import moto_gaps
+from tests import moto_gaps
 
 ROOT = Path(__file__).resolve().parents[2]
 logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines

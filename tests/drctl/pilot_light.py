@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 
 from failover.checks import CheckSettings
-from tests.drctl import moto_gaps
+from tests import moto_gaps
 
 ACCOUNT = "123456789012"
 APPROVAL_STATE = "Step0_WaitForApproval"

@@ -1,0 +1,175 @@
+"""Detection and the lock, in us-east-1 (Route53's metrics exist only there): the endpoint health
+check, the detection alarm that watches it, and the failback lock alarm."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from failover import facts
+from failover.check_core import (
+    ENDPOINT_CHECK_TYPES,
+    CheckFailedError,
+    CheckResult,
+    CheckSettings,
+    ClientFactory,
+    iso,
+    primary_stack_hint,
+    stack_hint,
+)
+
+
+def _alarm(clients: ClientFactory, region: str, name: str) -> dict[str, Any] | None:
+    found = clients("cloudwatch", region).describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
+    return found[0] if found else None
+
+
+def _dimension(alarm: dict[str, Any] | None, name: str) -> str:
+    return next((str(d.get("Value")) for d in (alarm or {}).get("Dimensions", []) if d.get("Name") == name), "")
+
+
+def _shape_mismatches(alarm: dict[str, Any], shape: facts.AlarmShape) -> list[str]:
+    wanted = {"Namespace": shape.namespace, "MetricName": shape.metric_name, "Statistic": shape.statistic,
+              "ComparisonOperator": shape.comparison, "Threshold": float(shape.threshold)}
+    found = []
+    for key, value in wanted.items():
+        actual = alarm.get(key)
+        if (float(actual) if key == "Threshold" and actual is not None else actual) != value:
+            found.append(f"{key} {actual} (expected {value})")
+    return found
+
+
+def _health_check(clients: ClientFactory, check_id: str) -> dict[str, Any] | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return dict(clients("route53", "us-east-1").get_health_check(HealthCheckId=check_id)["HealthCheck"])
+    except ClientError as err:
+        if "NoSuchHealthCheck" in str(err.response.get("Error", {}).get("Code")):
+            return None
+        raise
+
+
+def endpoint_check_id(clients: ClientFactory, s: CheckSettings) -> str:
+    """The Seoul endpoint check: from the settings, else the detection alarm's dimension."""
+    if s.health_check_id:
+        return s.health_check_id
+    found = _dimension(_alarm(clients, s.alarm_region, s.alarm_name), "HealthCheckId")
+    if found:
+        return found
+    raise CheckFailedError(
+        f"no endpoint health check id: alarm {s.alarm_name} in {s.alarm_region} has no HealthCheckId "
+        "dimension and megaticket-dr:primary.healthCheckId is not set",
+        f"`pulumi up --stack {primary_stack_hint(s)}`, then `pulumi up --stack {stack_hint(s)}`")
+
+
+def check_route53_health(clients: ClientFactory, s: CheckSettings) -> CheckResult:
+    name = "route53-health-check"
+    hc_id = endpoint_check_id(clients, s)
+    observations = clients("route53", "us-east-1").get_health_check_status(
+        HealthCheckId=hc_id).get("HealthCheckObservations", [])
+    passing = [o for o in observations
+               if str(o.get("StatusReport", {}).get("Status", "")).startswith("Success")]
+    detail = f"{hc_id}: {len(passing)}/{len(observations)} checkers report Success"
+    if observations and len(passing) * 2 > len(observations):
+        return CheckResult(name, True, detail)
+    return CheckResult(name, False, detail, fix=(
+        f"7.4: allow the Route53 health checker ranges (ROUTE53_HEALTHCHECKS in ip-ranges.json) on "
+        f"the ALB security group, confirm the path {s.health_path} answers 200, check the "
+        "certificate for HTTPS checks, and check the ALB target group health"))
+
+
+def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResult:
+    """The alarm exists in us-east-1, watches the endpoint check (not the calculated one, whose
+    lock would re-trigger failovers), and is OK."""
+    name = "detection-alarm"
+    restore = f"`pulumi up --stack {stack_hint(s)}`"
+    alarm = _alarm(clients, s.alarm_region, s.alarm_name)
+    if alarm is None:
+        return CheckResult(name, False, f"{s.alarm_name} not found in {s.alarm_region}", fix=(
+            f"Route53 health-check metrics exist only in us-east-1: {restore} (it creates "
+            f"{s.alarm_name} there)"))
+    problems = _shape_mismatches(alarm, facts.detection_alarm_shape())
+    dims = alarm.get("Dimensions", [])
+    watched = _dimension(alarm, "HealthCheckId")
+    if len(dims) != 1 or not watched:
+        problems.append(f"dimensions {[(d.get('Name'), d.get('Value')) for d in dims]} "
+                        "(expected exactly HealthCheckId of the endpoint check)")
+    elif s.health_check_id and watched != s.health_check_id:
+        problems.append(f"HealthCheckId {watched} (expected the endpoint check {s.health_check_id})")
+    elif not s.health_check_id:
+        check = _health_check(clients, watched)
+        kind = (check or {}).get("HealthCheckConfig", {}).get("Type")
+        if check is None:
+            problems.append(f"HealthCheckId {watched} does not exist")
+        elif kind not in ENDPOINT_CHECK_TYPES:
+            problems.append(f"HealthCheckId {watched} is a {kind} check (expected the endpoint "
+                            "check, not the calculated or lock check)")
+    if problems:
+        return CheckResult(name, False, f"{s.alarm_name}: " + "; ".join(problems), fix=(
+            f"the alarm must watch AWS/Route53 HealthCheckStatus (Minimum < 1) of Seoul's endpoint "
+            f"check only: {restore}"))
+    state = alarm.get("StateValue", "")
+    detail = f"{s.alarm_name} in {s.alarm_region} watches endpoint check {watched}, is {state}"
+    if state == "OK":
+        return CheckResult(name, True, detail)
+    if state == "ALARM":
+        return CheckResult(name, False, detail + " (the primary is failing)", fix=(
+            "section 5: follow the failover checklist; `drctl status` shows the pipeline run"))
+    return CheckResult(name, False, detail, fix=(
+        f"the alarm has no data: `aws route53 get-health-check-status --health-check-id {watched}`; "
+        f"if that check is gone, {restore}"))
+
+
+def lock_state(clients: ClientFactory, s: CheckSettings) -> dict[str, Any]:
+    """The failback lock: latest FailoverLock datapoint (last 24 h) and the lock alarm.
+
+    Same rule as failover/lock.py: the datapoint decides; without one, the alarm (which keeps
+    its state through missing data) does. With neither (no datapoint, no alarm or an alarm
+    without data) the state is unknown, which failback treats like a held lock."""
+    cw = clients("cloudwatch", s.alarm_region)
+    now = s.now()
+    points = cw.get_metric_statistics(
+        Namespace=s.lock_namespace, MetricName=s.lock_metric, StartTime=now - timedelta(days=1),
+        EndTime=now + timedelta(minutes=1), Period=60, Statistics=["Maximum"]).get("Datapoints", [])
+    latest = max(points, key=lambda p: p["Timestamp"]) if points else None
+    alarms = cw.describe_alarms(AlarmNames=[s.lock_alarm_name]).get("MetricAlarms", [])
+    value = None if latest is None else float(latest["Maximum"])
+    alarm_state = alarms[0].get("StateValue") if alarms else None
+    known = value is not None or alarm_state in ("OK", "ALARM")
+    locked = value >= 1 if value is not None else alarm_state == "ALARM"
+    return {
+        "locked": locked,
+        "known": known,
+        "value": value,
+        "at": iso(latest["Timestamp"]) if latest else None,
+        "alarm": s.lock_alarm_name,
+        "alarm_state": alarm_state,
+    }
+
+
+def check_failback_lock(clients: ClientFactory, s: CheckSettings) -> CheckResult:
+    """The lock alarm exists with the shape the calculated check relies on; a held lock is a
+    decision, not a fault."""
+    name = "failback-lock"
+    restore = f"`pulumi up --stack {primary_stack_hint(s)}`"
+    alarm = _alarm(clients, s.alarm_region, s.lock_alarm_name)
+    if alarm is None:
+        return CheckResult(name, False, f"{s.lock_alarm_name} not found in {s.alarm_region}", fix=(
+            f"{restore} (it owns the lock alarm and the calculated health check)"))
+    shape = facts.lock_alarm_shape(s.lock_namespace, s.lock_metric)
+    problems = _shape_mismatches(alarm, shape)
+    if alarm.get("TreatMissingData", "missing") != shape.treat_missing_data:
+        problems.append(f"TreatMissingData {alarm.get('TreatMissingData', 'missing')} "
+                        f"(expected {shape.treat_missing_data}: a held lock must not lapse)")
+    if problems:
+        return CheckResult(name, False, f"{s.lock_alarm_name}: " + "; ".join(problems), fix=(
+            f"the lock alarm must be {shape.namespace} {shape.metric_name} Maximum >= 1 with missing "
+            f"data ignored: {restore}"))
+    state = lock_state(clients, s)
+    value = "no data" if state["value"] is None else f"{state['value']:g}"
+    if state["locked"]:
+        return CheckResult(name, True, f"LOCKED ({s.lock_metric}={value} at {state['at']}, alarm "
+                           f"{state['alarm_state']}): Seoul stays out of DNS until an operator "
+                           "checks the data and runs `drctl release-lock --yes`")
+    return CheckResult(name, True, f"released ({s.lock_metric}={value}, alarm {state['alarm_state']})")

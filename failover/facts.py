@@ -1,0 +1,159 @@
+"""Facts the program declares that the doctor compares with what AWS returns, in one place.
+
+The components build resources from these (the event pattern, DLQ names, target group names,
+the public listener layout, each Lambda's memory and timeout field) and `failover/checks*.py`
+derive their expectations from the same functions, so a change to the stack changes what
+`drctl doctor` and the readiness Lambda expect. Pure Python, no Pulumi, no boto3: the readiness
+Lambda ships this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Lambda name suffix -> (handler in failover/handlers.py, timeout field of the lambdaTimeouts
+# settings); every function is `<lambda prefix>-<suffix>` with role `<function name>-role`.
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "step0": ("failover.handlers.step0_request_approval", "approval"),
+    "step1": ("failover.handlers.step1_nlb", "nlb"),
+    "step2": ("failover.handlers.step2_launch_template", "launch_template"),
+    "step3": ("failover.handlers.step3_scale", "scale"),
+    "step4": ("failover.handlers.step4_verify", "verify"),
+    "failback": ("failover.handlers.failback", "failback"),
+}
+LAMBDA_MEMORY_MB = 256
+READINESS_SUFFIX = "readiness"
+READINESS_HANDLER = "failover.readiness.handler"
+EVENT_TARGET_RETRY_AGE_SECONDS = 3600
+TASK_TIMEOUT_MARGIN_SECONDS = 30  # a polled step's Task timeout: its Lambda's timeout plus this
+
+
+def function_name(lambda_prefix: str, suffix: str) -> str:
+    return f"{lambda_prefix}-{suffix}"
+
+
+def role_name(owner_name: str) -> str:
+    """`<function, machine or rule name>-role`, cut to IAM's 64 characters."""
+    return f"{owner_name}-role"[:64]
+
+
+def target_group_name(lb_name: str) -> str:
+    """`<lb name>-TG` within the 32-character limit (failover/settings.py derives the same)."""
+    return f"{lb_name}-TG"[:32].rstrip("-")
+
+
+def dlq_name(rule_name: str) -> str:
+    """`<rule name>-dlq`: SQS names allow no '.', which EventBridge rule names may hold."""
+    return f"{rule_name.replace('.', '-')}-dlq"[:80]
+
+
+def event_pattern(alarm_name: str) -> dict[str, Any]:
+    """Both hops of the event path match exactly this: the detection alarm entering ALARM."""
+    return {
+        "source": ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        "detail": {"alarmName": [alarm_name], "state": {"value": ["ALARM"]}},
+    }
+
+
+def polled_task_timeout(step_timeouts: list[int]) -> int:
+    return max(step_timeouts) + TASK_TIMEOUT_MARGIN_SECONDS
+
+
+@dataclass(frozen=True)
+class Listener:
+    port: int
+    protocol: str
+    action: str  # "forward" (to the tier's target group) or "redirect"
+    redirect_port: str = ""
+    redirect_protocol: str = ""
+
+
+def public_listeners(has_certificate: bool) -> tuple[Listener, ...]:
+    """The ALB's listeners: with a certificate 80 redirects to 443 HTTPS, else 80 forwards."""
+    if has_certificate:
+        return (Listener(80, "HTTP", "redirect", "443", "HTTPS"), Listener(443, "HTTPS", "forward"))
+    return (Listener(80, "HTTP", "forward"),)
+
+
+def public_url(record_name: str, has_certificate: bool) -> str:
+    """Where users arrive, per the forwarding listener: https://name/ only with a certificate."""
+    listener = next(x for x in public_listeners(has_certificate) if x.action == "forward")
+    scheme = listener.protocol.lower()
+    default = {"http": 80, "https": 443}[scheme]
+    port = "" if listener.port == default else f":{listener.port}"
+    return f"{scheme}://{record_name}{port}/"
+
+
+# What each step's code calls (failover/<step>.py), as IAM actions. The doctor simulates each
+# step role against these; a test proves the component's policies allow every one of them.
+# Resource keys: the doctor substitutes the deployed ARNs ("*" for calls IAM cannot scope).
+STEP_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "step0": (("sns:Publish", "topic"), ("states:ListExecutions", "failover_machine")),
+    "step1": (
+        ("elasticloadbalancing:DescribeLoadBalancers", "*"),
+        ("elasticloadbalancing:DescribeTargetGroups", "*"),
+        ("elasticloadbalancing:DescribeListeners", "*"),
+        ("elasticloadbalancing:DescribeTags", "*"),
+        ("elasticloadbalancing:CreateLoadBalancer", "nlb"),
+        ("elasticloadbalancing:CreateTargetGroup", "nlb_target_group"),
+        ("elasticloadbalancing:CreateListener", "nlb_listener"),
+        ("elasticloadbalancing:AddTags", "nlb"),
+        ("elasticloadbalancing:ModifyLoadBalancerAttributes", "nlb"),
+    ),
+    "step2": (
+        ("ec2:DescribeLaunchTemplateVersions", "*"),
+        ("ec2:CreateLaunchTemplateVersion", "web_launch_template"),
+        ("ec2:ModifyLaunchTemplate", "web_launch_template"),
+    ),
+    "step3": (
+        ("autoscaling:DescribeAutoScalingGroups", "*"),
+        ("elasticloadbalancing:DescribeTargetHealth", "*"),
+        ("autoscaling:UpdateAutoScalingGroup", "app_asg"),
+        ("autoscaling:UpdateAutoScalingGroup", "web_asg"),
+        ("autoscaling:AttachLoadBalancerTargetGroups", "app_asg"),
+        ("cloudwatch:PutMetricData", "lock_metric"),
+    ),
+    "step4": (("cloudwatch:PutMetricData", "lock_metric"),),
+    "failback": (
+        ("states:ListExecutions", "failover_machine"),
+        ("cloudwatch:GetMetricStatistics", "*"),
+        ("cloudwatch:DescribeAlarms", "lock_alarm"),
+        ("autoscaling:DescribeAutoScalingGroups", "*"),
+        ("autoscaling:UpdateAutoScalingGroup", "app_asg"),
+        ("autoscaling:UpdateAutoScalingGroup", "web_asg"),
+        ("autoscaling:DetachLoadBalancerTargetGroups", "app_asg"),
+        ("elasticloadbalancing:DescribeLoadBalancers", "*"),
+        ("elasticloadbalancing:DescribeTargetGroups", "*"),
+        ("elasticloadbalancing:DescribeListeners", "*"),
+        ("elasticloadbalancing:DeleteLoadBalancer", "nlb"),
+        ("elasticloadbalancing:DeleteTargetGroup", "nlb_target_group"),
+        ("elasticloadbalancing:DeleteListener", "nlb_listener"),
+        ("ec2:DescribeLaunchTemplateVersions", "*"),
+        ("ec2:CreateLaunchTemplateVersion", "web_launch_template"),
+        ("ec2:ModifyLaunchTemplate", "web_launch_template"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AlarmShape:
+    namespace: str
+    metric_name: str
+    statistic: str
+    threshold: float
+    comparison: str
+    treat_missing_data: str
+
+
+def detection_alarm_shape() -> AlarmShape:
+    """The us-east-1 alarm on the Seoul endpoint check (components/detection_alarm.py): it fires
+    when the endpoint check's HealthCheckStatus drops below 1."""
+    return AlarmShape("AWS/Route53", "HealthCheckStatus", "Minimum", 1, "LessThanThreshold", "missing")
+
+
+def lock_alarm_shape(namespace: str, metric_name: str) -> AlarmShape:
+    """The failback lock alarm (components/primary_dns.py): ALARM while the lock metric >= 1; its
+    state persists through missing data, so a held lock never lapses."""
+    return AlarmShape(namespace, metric_name, "Maximum", 1, "GreaterThanOrEqualToThreshold", "ignore")
