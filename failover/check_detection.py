@@ -57,6 +57,13 @@ def endpoint_check_id(clients: ClientFactory, s: CheckSettings) -> str:
     found = _dimension(_alarm(clients, s.alarm_region, s.alarm_name), "HealthCheckId")
     if found:
         return found
+    # 7.4: list the checks; the endpoint check is the one probing the health path (the lock and
+    # calculated checks probe nothing).
+    candidates = [str(hc["Id"]) for hc in clients("route53", "us-east-1").list_health_checks().get(
+        "HealthChecks", []) if hc.get("HealthCheckConfig", {}).get("Type") in ENDPOINT_CHECK_TYPES
+        and hc.get("HealthCheckConfig", {}).get("ResourcePath") == s.health_path]
+    if len(candidates) == 1:
+        return candidates[0]
     raise CheckFailedError(
         f"no endpoint health check id: alarm {s.alarm_name} in {s.alarm_region} has no HealthCheckId "
         "dimension and megaticket-dr:primary.healthCheckId is not set",

@@ -284,7 +284,7 @@ def _pm2_starts(script: str) -> dict[str, dict[str, str]]:
         if not _PM2_START.search(line) or line.lstrip().startswith("#"):
             continue
         try:
-            words = shlex.split(line, comments=False)
+            words = shlex.split(line, comments=True)  # `#` at a word start comments out the rest, as in bash
         except ValueError:
             continue
         name, env = "", {}
