@@ -175,12 +175,17 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
         pulumi.ResourceOptions(provider=providers.alarm))
     pipeline = _declare_pipeline(settings, providers, tiers)
     if settings.readiness.enabled:
+        # The copy's source and build, from seoul (the copy is tagged with them), unless ami.id
+        # names an AMI already in Tokyo: then there is no copy and nothing to compare.
+        copied = not settings.ami.id
         Readiness("readiness", ReadinessArgs(
             checks=check_settings_for(settings), approval_topic_arn=pipeline.approval_topic_arn,
             state_machine_arn=pipeline.state_machine_arn,
             function_name=f"{settings.failover.lambda_prefix}-readiness",
             schedule=settings.readiness.schedule, timeout=settings.failover.lambda_timeouts.readiness,
             health_check_id=primary.health_check_id, golden_ami_id=tiers.image_id,
+            primary_ami_id=(settings.ami.source_id or primary.golden_ami_id) if copied else None,
+            expected_build=(settings.ami.build or primary.golden_ami_build) if copied else None,
             tags=dict(settings.tags)), home)
     return {
         "drRegion": settings.region,

@@ -29,7 +29,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.web_alb import check_lb_args
-from failover.facts import target_group_name
 from failover.asl import TIMEOUT_ACTIONS, failback_definition, failover_definition
 from failover.facts import (
     EVENT_TARGET_RETRY_AGE_SECONDS,
@@ -41,6 +40,7 @@ from failover.facts import (
     function_name,
     polled_task_timeout,
     role_name,
+    target_group_name,
 )
 from stack_config import Capacity
 

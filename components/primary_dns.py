@@ -41,9 +41,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from failover.facts import lock_alarm_shape
-
 from components.secondary_dns import require_input, validate_record
+from failover.facts import lock_alarm_shape
 from stack_config import HealthCheckSettings, LockSettings
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")

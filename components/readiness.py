@@ -54,6 +54,8 @@ class ReadinessArgs:
     namespace: str = DEFAULT_NAMESPACE
     health_check_id: Optional[pulumi.Input[str]] = None  # from the seoul stack, known after deploy
     golden_ami_id: Optional[pulumi.Input[str]] = None  # the Tokyo copy, known after deploy
+    primary_ami_id: Optional[pulumi.Input[str]] = None  # the Seoul Golden AMI the copy came from
+    expected_build: Optional[pulumi.Input[str]] = None  # its build (the copy's Build tag)
     log_retention_days: int = 30
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -181,6 +183,10 @@ class Readiness(pulumi.ComponentResource):
             env["HEALTH_CHECK_ID"] = args.health_check_id
         if args.golden_ami_id is not None:
             env["GOLDEN_AMI_ID"] = args.golden_ami_id
+        if args.primary_ami_id is not None:
+            env["PRIMARY_AMI_ID"] = args.primary_ami_id
+        if args.expected_build is not None:
+            env["EXPECTED_BUILD"] = args.expected_build
         code = pulumi.AssetArchive({f: pulumi.FileAsset(str(_ROOT / f)) for f in PACKAGED})
         function = aws.lambda_.Function(
             f"{name}-function", name=args.function_name, role=role.arn, runtime="python3.12",

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -35,19 +36,37 @@ class CommandFailedError(Exception):
     """AWS or the pipeline refused; one line, exit 1."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (exit 2), like every other drctl error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"drctl: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _non_negative_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0 (got {text})") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0 (got {text})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """drctl's command line. Tests parse every command the texts tell operators to run with it."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--stack", default="tokyo", help="DR stack whose Pulumi.<stack>.yaml to read "
                         "(default: tokyo)")
     common.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a stack setting, as `pulumi config set --path KEY VALUE` would")
-    parser = argparse.ArgumentParser(prog="drctl", description="megaticket-dr operator CLI")
+    parser = _Parser(prog="drctl", description="megaticket-dr operator CLI")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     doctor = sub.add_parser("doctor", parents=[common], help="run every readiness check")
     doctor.add_argument("--json", action="store_true")
-    doctor.add_argument("--url", help="URL for the GET / check (default https://<domain>/)")
+    doctor.add_argument("--url", help="URL for the GET / check (default: the public name, https only "
+                        "when the ALB has a certificate)")
     doctor.add_argument("--only", help="comma-separated check names: " + ", ".join(checks.CHECK_NAMES))
 
     status = sub.add_parser("status", parents=[common], help="latest failover run: steps and times")
@@ -77,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a Markdown page: step table and a Mermaid gantt chart of the step times")
 
     model = sub.add_parser("rto", parents=[common], help="modeled recovery time from the settings")
-    model.add_argument("--approval-minutes", type=float, default=5.0,
+    model.add_argument("--approval-minutes", type=_non_negative_number, default=5.0,
                        help="operator time to approve, for the model (default 5)")
     model.add_argument("--json", action="store_true")
 
@@ -142,18 +161,23 @@ def cmd_doctor(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
     only: tuple[str, ...] = ()
     if args.only:
         only = tuple(n.strip() for n in args.only.split(",") if n.strip())
-    results = checks.run_checks(clients, info.checks, only=only, progress=_progress(sys.stderr))
+    results = checks.run_checks(clients, info.checks, only=only, progress=_progress(sys.stderr),
+                                reachable=clients.probe)
     failed = [r for r in results if not r.ok]
+    skipped = [r for r in results if r.skipped]
     if args.json:
         print(json.dumps({"stack": info.stack, "ok": not failed,
-                          "failed": [r.name for r in failed],
+                          "failed": [r.name for r in failed], "skipped": [r.name for r in skipped],
                           "checks": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
     else:
         for r in results:
-            print(f"{'✓' if r.ok else '✗'} {r.name} — {r.detail}")
+            mark = "-" if r.skipped else "✓" if r.ok else "✗"
+            print(f"{mark} {r.name} — {r.detail}")
             if not r.ok and r.fix:
                 print(f"    fix: {r.fix}")
-        print(f"\n{len(results) - len(failed)}/{len(results)} checks passed"
+        passed = len(results) - len(failed) - len(skipped)
+        print(f"\n{passed}/{len(results)} checks passed"
+              + (f", {len(skipped)} skipped" if skipped else "")
               + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
     return 1 if failed else 0
 
@@ -232,6 +256,15 @@ def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) ->
     if lock["locked"]:
         raise CommandFailedError(f"failback lock is held ({info.checks.lock_metric}={lock['value']}, alarm "
                             f"{lock['alarm_state']}): check Seoul's data, then `drctl release-lock --yes`")
+    if not lock["known"]:
+        # Unknown is treated as held: failing back while a lock might be held would send users to
+        # a Seoul whose data nobody checked.
+        raise CommandFailedError(
+            f"failback refused: the failback lock state is unknown (no {info.checks.lock_metric} datapoint "
+            f"in the last 24 h and alarm {info.checks.lock_alarm_name} is "
+            f"{lock['alarm_state'] or 'missing'} in {info.checks.alarm_region}); restore the lock alarm "
+            f"with `pulumi up --stack {info.checks.primary_stack_name}`, or check Seoul's data and record "
+            "the release with `drctl release-lock --yes`")
     # Same start semantics as failover (refused while a failback runs, input source=manual).
     arn = start_failover(sfn, _sm_arn(info, clients, failback=True), args.reason)
     print(f"started {arn}")

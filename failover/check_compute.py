@@ -121,7 +121,8 @@ def check_internal_api_url(clients: ClientFactory, s: CheckSettings) -> CheckRes
         if s.nlb_mode == "on-failover":
             return CheckResult(name, False, f"$Latest v{number} INTERNAL_API_URL={shown}, expected "
                                f"{NLB_PLACEHOLDER} until step 1 creates {s.nlb_name}",
-                               fix=f"{_restore(s, refresh=True)} restores the template with {NLB_PLACEHOLDER}")
+                               fix=f"{_restore(s, refresh=True)} restores the template with "
+                                   f"{NLB_PLACEHOLDER}")
         return CheckResult(name, False, f"NLB {s.nlb_name} not found in {s.dr_region} (nlb.mode standby); "
                            f"$Latest v{number} INTERNAL_API_URL={shown} cannot be checked",
                            fix=f"{_restore(s)} recreates the standby NLB and renders the template with "
@@ -212,7 +213,8 @@ def _listeners(clients: ClientFactory, s: CheckSettings, lb_arn: str) -> dict[in
 
 
 def _target_group(clients: ClientFactory, s: CheckSettings, arn: str) -> dict[str, Any]:
-    groups = clients("elbv2", s.dr_region).describe_target_groups(TargetGroupArns=[arn]).get("TargetGroups", [])
+    groups = clients("elbv2", s.dr_region).describe_target_groups(TargetGroupArns=[arn]).get(
+        "TargetGroups", [])
     return groups[0] if groups else {}
 
 
@@ -231,7 +233,8 @@ def _forward_problems(clients: ClientFactory, s: CheckSettings, label: str, list
         problems.append(f"{label} forwards to {group.get('TargetGroupName') or arn or 'nothing'} "
                         f"(expected {tg_name})")
     elif group.get("Port") != port or group.get("Protocol") != protocol:
-        problems.append(f"{tg_name} is {group.get('Protocol')} {group.get('Port')} (expected {protocol} {port})")
+        problems.append(f"{tg_name} is {group.get('Protocol')} {group.get('Port')} "
+                        f"(expected {protocol} {port})")
     elif protocol == "HTTP" and group.get("HealthCheckPath") != s.health_path:
         problems.append(f"{tg_name} health check path {group.get('HealthCheckPath')} "
                         f"(expected {s.health_path})")
@@ -245,7 +248,8 @@ def check_alb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     alb = load_balancer(clients, s, s.alb_name)
     if alb is None:
         return CheckResult(name, False, f"ALB {s.alb_name} not found in {s.dr_region}",
-                           fix=f"{_restore(s)} recreates it (and the SECONDARY record follows its new DNS name)")
+                           fix=f"{_restore(s)} recreates it (and the SECONDARY record follows its new "
+                               "DNS name)")
     problems = []
     if alb.get("Type") != "application" or alb.get("Scheme") != "internet-facing":
         problems.append(f"{s.alb_name} is {alb.get('Scheme')} {alb.get('Type')} "
@@ -270,7 +274,8 @@ def check_alb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     if problems:
         return CheckResult(name, False, f"{s.alb_name}: " + "; ".join(problems), fix=f"{_restore(s)} "
                            "restores the declared listeners and target group")
-    shown = ", ".join(f"{x.protocol} {x.port} {x.action}" for x in facts.public_listeners(bool(s.certificate_arn)))
+    shown = ", ".join(f"{x.protocol} {x.port} {x.action}"
+                      for x in facts.public_listeners(bool(s.certificate_arn)))
     return CheckResult(name, True, f"{s.alb_name}: {shown} -> {facts.target_group_name(s.alb_name)} "
                        f"HTTP {s.web_port}")
 
@@ -295,10 +300,11 @@ def check_nlb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     else:
         if have.get("Protocol") != "TCP":
             problems.append(f"listener {s.app_port} is {have.get('Protocol')} (expected TCP)")
-        problems += _forward_problems(clients, s, f"listener {s.app_port}", have, s.nlb_name, s.app_port, "TCP")
+        problems += _forward_problems(clients, s, f"listener {s.app_port}", have, s.nlb_name,
+                                      s.app_port, "TCP")
     if problems:
         fix = (f"{_restore(s)} restores the declared listener" if s.nlb_mode == "standby" else
-               f"`drctl failback --reason \"recreate the NLB\"` removes the pipeline's NLB; the next "
+               "`drctl failback --reason \"recreate the NLB\"` removes the pipeline's NLB; the next "
                "failover's step 1 creates it as declared")
         return CheckResult(name, False, f"{s.nlb_name}: " + "; ".join(problems), fix=fix)
     return CheckResult(name, True, f"{s.nlb_name}: TCP {s.app_port} -> {facts.target_group_name(s.nlb_name)}")
@@ -367,7 +373,8 @@ def check_golden_ami(clients: ClientFactory, s: CheckSettings) -> CheckResult:
         return CheckResult(name, False, "; ".join(problems), fix="2.3/000: Tokyo must run the same "
                            "Golden AMI build as Seoul: " + copy_fix)
     return CheckResult(name, True, f"{image_id} available in {s.dr_region}, {s.build_tag_key}="
-                       f"{build or 'not tagged'}{f' from {source}' if source else ''}, launched by both templates")
+                       f"{build or 'not tagged'}{f' from {source}' if source else ''}, launched by both "
+                       "templates")
 
 
 def check_golden_ami_source(clients: ClientFactory, s: CheckSettings) -> CheckResult:

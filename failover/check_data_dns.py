@@ -152,7 +152,8 @@ def check_secondary_record(clients: ClientFactory, s: CheckSettings) -> CheckRes
     if target != _dns(alb["DNSName"]):
         problems.append(f"aliases {target or 'nothing'} (expected the Tokyo ALB {alb['DNSName']})")
     if alias.get("HostedZoneId") != alb.get("CanonicalHostedZoneId"):
-        problems.append(f"alias zone {alias.get('HostedZoneId')} (expected {alb.get('CanonicalHostedZoneId')})")
+        problems.append(f"alias zone {alias.get('HostedZoneId')} "
+                        f"(expected {alb.get('CanonicalHostedZoneId')})")
     if problems:
         return CheckResult(name, False, f"SECONDARY {s.record_name} " + "; ".join(problems), fix=restore)
     return CheckResult(name, True, f"SECONDARY {s.record_name} -> {alb['DNSName']}")

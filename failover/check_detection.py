@@ -25,7 +25,8 @@ def _alarm(clients: ClientFactory, region: str, name: str) -> dict[str, Any] | N
 
 
 def _dimension(alarm: dict[str, Any] | None, name: str) -> str:
-    return next((str(d.get("Value")) for d in (alarm or {}).get("Dimensions", []) if d.get("Name") == name), "")
+    dims = (alarm or {}).get("Dimensions", [])
+    return next((str(d.get("Value")) for d in dims if d.get("Name") == name), "")
 
 
 def _shape_mismatches(alarm: dict[str, Any], shape: facts.AlarmShape) -> list[str]:

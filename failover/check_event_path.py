@@ -52,8 +52,10 @@ def _pattern_problems(text: str | None, alarm_name: str) -> list[str]:
     if not isinstance(pattern, dict):
         return [f"pattern is not an object ({text!r})"]
     problems = []
-    detail = pattern.get("detail") if isinstance(pattern.get("detail"), dict) else {}
-    state = detail.get("state") if isinstance(detail.get("state"), dict) else {}
+    raw_detail = pattern.get("detail")
+    detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
+    raw_state = detail.get("state")
+    state: dict[str, Any] = raw_state if isinstance(raw_state, dict) else {}
     if detail.get("alarmName") != expected["detail"]["alarmName"]:
         problems.append(f"alarmName {json.dumps(detail.get('alarmName'))} (expected [\"{alarm_name}\"])")
     if state.get("value") != expected["detail"]["state"]["value"]:

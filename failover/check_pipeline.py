@@ -204,8 +204,9 @@ def _resources(clients: ClientFactory, s: CheckSettings) -> dict[str, str]:
     # Rebuilt from the name and id: a network load balancer's ARN reads loadbalancer/net/<name>/<id>.
     lb_id = str(nlb["LoadBalancerArn"]).rsplit("/", 1)[-1] if nlb else "0000000000000000"
     nlb_arn = f"{elb}:loadbalancer/net/{s.nlb_name}/{lb_id}"
-    groups = {g["AutoScalingGroupName"]: g for g in clients("autoscaling", region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=[s.web_asg, s.app_asg]).get("AutoScalingGroups", [])}
+    described = clients("autoscaling", region).describe_auto_scaling_groups(
+        AutoScalingGroupNames=[s.web_asg, s.app_asg]).get("AutoScalingGroups", [])
+    groups = {g["AutoScalingGroupName"]: g for g in described}
 
     def asg(name: str) -> str:
         zero = "00000000-0000-0000-0000-000000000000"
@@ -249,7 +250,7 @@ def check_step_roles(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     wanted[facts.role_name(s.state_machine_name)] = [*sfn_calls, ("sns:Publish", resources["topic"])]
     problems = []
     checked = 0
-    for role, calls in wanted.items():
+    for role, role_calls in wanted.items():
         try:
             statements = iam_eval.role_statements(iam, role)
         except ClientError as err:
@@ -257,9 +258,9 @@ def check_step_roles(clients: ClientFactory, s: CheckSettings) -> CheckResult:
                 raise
             problems.append(f"role {role} not found")
             continue
-        denied = [f"{action} on {resource}" for action, resource in dict.fromkeys(calls)
+        denied = [f"{action} on {resource}" for action, resource in dict.fromkeys(role_calls)
                   if iam_eval.decide(statements, action, resource, context) != "allowed"]
-        checked += len(calls)
+        checked += len(role_calls)
         if denied:
             problems.append(f"{role} may not " + ", ".join(denied))
     if problems:

@@ -108,8 +108,9 @@ def test_lambda_packages_hold_only_python_sources_so_builds_are_reproducible():
         code = function.inputs["code"]
         assert code["__asset"] == "AssetArchive"
         assert code["assets"], function.name
-        assert all(path.startswith("failover/") and path.endswith(".py") for path in code["assets"]), (
-            function.name, code["assets"])
+        # Sources only (the readiness Lambda also carries the user data renderer and its templates).
+        assert all(path.startswith(("failover/", "userdata/")) and path.endswith((".py", ".sh.tpl"))
+                   for path in code["assets"]), (function.name, code["assets"])
         module = function.inputs["handler"].rsplit(".", 1)[0]
         assert f"{module.replace('.', '/')}.py" in code["assets"], (function.name, function.inputs["handler"])
 

@@ -85,3 +85,14 @@ def deployed(tokyo_overrides: tuple[str, ...] = ()) -> Iterator[Env]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def deploy_to_server(endpoint: str, tokyo_overrides: tuple[str, ...] = ()) -> Deployed:
+    """Both stacks into a moto server over HTTP, for drctl run as a subprocess."""
+    moto_gaps.install()
+
+    def factory(service: str, region: str) -> Any:
+        return boto3.client(service, region_name=region, endpoint_url=endpoint,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    return deploy_pair(cached(factory), tokyo_overrides)

@@ -48,16 +48,56 @@ def test_route53_check_fails_when_most_checkers_report_failure():
     assert "ROUTE53_HEALTHCHECKS" in result.fix and "/api/health" in result.fix
 
 
-def test_detection_alarm_without_data_fails_with_the_dimension_fix():
-    alarm = {"MetricAlarms": [{"StateValue": "INSUFFICIENT_DATA", "Dimensions": []}]}
-    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)), CheckSettings())
+SHAPE = {"Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus", "Statistic": "Minimum",
+         "ComparisonOperator": "LessThanThreshold", "Threshold": 1.0}
+
+
+def test_detection_alarm_without_data_fails_with_the_health_check_status_command():
+    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "INSUFFICIENT_DATA",
+                               "Dimensions": [{"Name": "HealthCheckId", "Value": "hc-1"}]}]}
+    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)),
+                                   CheckSettings(health_check_id="hc-1"))
     assert not result.ok and "is INSUFFICIENT_DATA" in result.detail
-    assert "HealthCheckId dimension" in result.fix
+    assert "`aws route53 get-health-check-status --health-check-id hc-1`" in result.fix
+
+
+def test_detection_alarm_without_dimension_names_the_expected_dimension():
+    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "OK", "Dimensions": []}]}
+    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)), CheckSettings())
+    assert not result.ok and "expected exactly HealthCheckId of the endpoint check" in result.detail
+
+
+def test_detection_alarm_in_alarm_points_at_the_failover_checklist():
+    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "ALARM",
+                               "Dimensions": [{"Name": "HealthCheckId", "Value": "hc-1"}]}]}
+    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)),
+                                   CheckSettings(health_check_id="hc-1"))
+    assert not result.ok and result.detail.endswith("is ALARM (the primary is failing)")
+    assert "`drctl status`" in result.fix
 
 
 def test_access_denied_fails_that_check_only_and_says_what_to_grant():
     denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeAlarms")
     clients = _factory(cloudwatch=_Stub(describe_alarms=denied))
-    results = run_checks(clients, CheckSettings(), only=("detection-alarm",))
+    results = run_checks(clients, CheckSettings(), only=("detection-alarm",), reachable=lambda region: None)
     assert [(r.name, r.ok) for r in results] == [("detection-alarm", False)]
     assert results[0].detail == "AccessDeniedException: no" and "read access" in results[0].fix
+
+
+def test_web_check_url_follows_the_alb_listener_settings():
+    # GIVEN the stack's certificate setting, WHEN no --url is given, THEN the check asks the public
+    # name with the scheme of the ALB's forwarding listener: HTTPS only with a certificate
+    from drctl.config import load_stack
+    from failover.checks import check_web_root
+
+    cert = "arn:aws:acm:ap-northeast-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    asked: list[str] = []
+
+    def get(url: str, timeout: float) -> int:
+        asked.append(url)
+        return 200
+
+    for overrides in ([], [f"alb.certificateArn={cert}"], ["dns.recordName=www.pilotlight-test.click"]):
+        assert check_web_root(load_stack("tokyo", overrides).checks, get).ok
+    assert asked == ["http://pilotlight-test.click/", "https://pilotlight-test.click/",
+                     "http://www.pilotlight-test.click/"]

@@ -69,19 +69,31 @@ def test_role_only_reads_and_puts_metrics_into_its_own_namespace(preview: bool) 
                                            "PutLogEvents")) for a in actions), actions
     put = statements["PutReadinessMetrics"]
     assert put["Condition"] == {"StringEquals": {"cloudwatch:namespace": "MegaTicket/DR/Readiness"}}
-    assert statements["ReadExecutions"]["Resource"] == MACHINE
+    assert statements["ReadMachines"]["Resource"] == [MACHINE, f"{MACHINE}-failback"]
     assert statements["ReadApprovalSubscriptions"]["Resource"] == TOPIC
     assert statements["ReadRules"]["Resource"] == [
         "arn:aws:events:us-east-1:111122223333:rule/ssw-dr-failover-observation-alarm-rule",
         "arn:aws:events:ap-northeast-1:111122223333:rule/ssw-dr-failover-dr-event-bus/pldr-dr-failover-rule"]
 
 
-def test_policy_scopes_tables_to_the_primary_region() -> None:
+def test_policy_scopes_tables_to_the_named_tables_in_both_regions() -> None:
+    # The replicas are read in Tokyo (the check must work while Seoul is down).
     doc = json.loads(policy_document(CheckSettings(), "MegaTicket/DR/Readiness", "111122223333", MACHINE,
                                      TOPIC, "arn:aws:logs:ap-northeast-1:111122223333:log-group:x"))
     tables = next(s for s in doc["Statement"] if s["Sid"] == "ReadReplicas")["Resource"]
-    assert tables[0] == "arn:aws:dynamodb:ap-northeast-2:111122223333:table/KDT-Msp4-PLDR-performances"
-    assert len(tables) == 4 and not any("*" in t for t in tables)
+    assert "arn:aws:dynamodb:ap-northeast-1:111122223333:table/KDT-Msp4-PLDR-performances" in tables
+    assert "arn:aws:dynamodb:ap-northeast-2:111122223333:table/KDT-Msp4-PLDR-performances" in tables
+    assert len(tables) == 8 and not any("*" in t for t in tables)
+
+
+def test_policy_lets_the_lambda_read_only_the_step_roles_and_functions() -> None:
+    doc = json.loads(policy_document(CheckSettings(), "MegaTicket/DR/Readiness", "111122223333", MACHINE,
+                                     TOPIC, "arn:aws:logs:ap-northeast-1:111122223333:log-group:x"))
+    statements = {s["Sid"]: s for s in doc["Statement"]}
+    roles = statements["ReadStepRoles"]["Resource"]
+    assert "arn:aws:iam::111122223333:role/stfc-lambda-dev-step2-role" in roles and not any("*" in r for r in roles)
+    assert statements["ReadFunctions"]["Resource"][-1] == \
+        "arn:aws:lambda:ap-northeast-1:111122223333:function:stfc-lambda-dev-readiness"
 
 
 @pytest.mark.parametrize("field, value, message", [
