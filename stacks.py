@@ -29,6 +29,7 @@ from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
 from drctl.config import check_settings_for
+from failover.facts import public_url
 from stack_config import Settings
 from stack_contract import read_primary
 from userdata.render import (
@@ -96,6 +97,11 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
         port=settings.app.port, health_path=settings.dns.health_check.path, tags=tags), home)
     nlb_dns: pulumi.Output[str] = nlb.dns_name if nlb else pipeline_nlb_dns(lbs.nlb_name, providers.home)
 
+    if lbs.certificate_arn is None:
+        # The doctor's web check and Route53 follow the listener: without a certificate users and
+        # probes get plain HTTP, which the operator should choose knowingly.
+        pulumi.log.warn(f"{lbs.alb_name} has no certificate (megaticket-dr:alb.certificateArn), so the "
+                        f"public site is HTTP-only: {public_url(settings.dns.record_name, False)}")
     web_cfg, app_cfg = settings.web, settings.app
     web_user_data = nlb_dns.apply(lambda dns: render_web(WebUserData(
         region=settings.region, internal_api_url=internal_api_url(dns, app_cfg.port),

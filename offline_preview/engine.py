@@ -9,6 +9,7 @@ preview mode, like `pulumi preview` does.
 
 from __future__ import annotations
 
+import logging
 import runpy
 import sys
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class ProgramRun:
     resources: list[RecordedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # pulumi.log.warn, as the CLI shows them
 
     @property
     def creates(self) -> list[RecordedResource]:
@@ -224,12 +226,29 @@ def run_function(body: Callable[[], Any], config: dict[str, str], stack: str,
     pulumi_settings.reset_options(project="megaticket-dr", stack=stack, preview=preview)
     set_all_config(dict(config), [])
     pulumi.runtime.set_mocks(mocks, project="megaticket-dr", stack=stack, preview=preview,
-                             monitor=_RecordingMonitor(mocks))
+                             monitor=_RecordingMonitor(mocks), logger=_warnings_logger(run))
     root = pulumi_settings.get_root_resource()
     _sync_await(run_pulumi_func(body))
     if root is not None:
         run.outputs = {k: _resolve(v) for k, v in root.outputs.items()}  # type: ignore[attr-defined]
     return run
+
+
+class _Recorder(logging.Handler):
+    def __init__(self, run: ProgramRun):
+        super().__init__(logging.WARNING)
+        self.run = run
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.run.warnings.append(record.getMessage())
+
+
+def _warnings_logger(run: ProgramRun) -> logging.Logger:
+    """The mock engine's log: the program's warnings land in `run.warnings` (and nowhere else)."""
+    logger = logging.getLogger(f"offline_preview.{id(run)}")
+    logger.handlers = [_Recorder(run)]
+    logger.propagate = False
+    return logger
 
 
 def _resolve(value: Any) -> Any:

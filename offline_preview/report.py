@@ -141,6 +141,8 @@ def render_text(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
     if run.reads:
         lines.append(f"    > {len(run.reads)} to read")
     lines.append("")
+    if run.warnings:
+        lines += ["Warnings:", *(f"    warning: {w}" for w in run.warnings), ""]
     for label, script in user_data(run).items():
         lines += [f"User data of launch template {label}:", *("    " + s for s in script.splitlines()), ""]
     if policies is not None:
@@ -175,6 +177,7 @@ def render_json(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
                       for r in run.resources],
         "outputs": run.outputs,
         "userData": user_data(run),
+        "warnings": list(run.warnings),
         "policies": None if policies is None else {
             "pack": policies.pack, "error": policies.error,
             "mandatory": len(policies.mandatory),

@@ -1,12 +1,23 @@
-"""Pilot-light states moto cannot represent, set on the in-process moto server's models.
+"""Where moto cannot represent AWS: every gap the tests fill, in one place, and only here.
 
-Each gap is filled where AWS would answer differently, never in drctl or the checks:
-  - DynamoDB global-table replicas: moto's describe_table has no `Replicas`; we add what AWS
-    returns for a v2019 global table (`{"RegionName": ..., "ReplicaStatus": "ACTIVE"}`).
-  - SNS subscriptions awaiting confirmation: moto confirms every subscription at once; AWS lists an
-    unconfirmed one with SubscriptionArn "PendingConfirmation".
-  - Route53 health-check status: moto always reports Success; the failing case is covered by a
-    stub client in test_checks_unit.py.
+Filled on moto's in-process models (also what its threaded server serves), never in drctl or the
+checks:
+  1. DynamoDB global tables: moto keeps one unrelated table per region and its describe_table has
+     no `Replicas`. tests/deployer.py creates the table in every replica region and `set_replicas`
+     adds what AWS returns for a v2019 global table (`{"RegionName": ..., "ReplicaStatus":
+     "ACTIVE"}` for each other region).
+  2. SNS subscriptions awaiting confirmation: moto confirms every subscription at once; AWS lists an
+     unconfirmed one with SubscriptionArn "PendingConfirmation" (`mark_pending`).
+
+Not filled, and how the tests cope:
+  3. Route53 health-check status: moto always reports Success; the failing case is a stub client
+     in tests/drctl/test_checks_unit.py.
+  4. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
+     the fault helpers (tests/drctl/faults.py) pass the whole data instead.
+  5. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
+     rebuilds an NLB's ARN as AWS writes it (`loadbalancer/net/<name>/<id>`).
+  6. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
+     check evaluates the roles' policy documents itself (failover/iam_eval.py).
 """
 
 from __future__ import annotations

@@ -179,3 +179,13 @@ def test_bad_cost_setting_exits_2_with_one_line():
     assert done.returncode == 2
     assert done.stderr == ("error: megaticket-dr:cost.replicaGb must be a number from 0 to "
                            "10,000,000 (got -3)\n")
+
+
+def test_preview_warns_when_the_public_site_would_be_http_only(tokyo_json):
+    # GIVEN no alb.certificateArn (both stack files), THEN the preview says users get plain HTTP
+    assert ("MegaTicket-DR-ALB has no certificate (megaticket-dr:alb.certificateArn), so the public site "
+            "is HTTP-only: http://pilotlight-test.click/") in tokyo_json["warnings"]
+    # AND with a certificate there is no such warning
+    cert = "arn:aws:acm:ap-northeast-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    secure = json.loads(preview("tokyo", "--json", "--no-policies", "--set", f"alb.certificateArn={cert}").stdout)
+    assert not [w for w in secure["warnings"] if "HTTP-only" in w]

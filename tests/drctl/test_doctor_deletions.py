@@ -10,6 +10,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from failover.check_core import CheckResult
 from tests import moto_gaps
+from tests.drctl.commands import check_fix
 from tests.drctl.generated import Env, deployed
 
 TOKYO = "ap-northeast-1"
@@ -32,7 +33,7 @@ def test_deleted_alb_fails_alb_targets_and_secondary_instead_of_being_swallowed(
     assert failed["alb-listeners"].detail == "ALB MegaTicket-DR-ALB not found in ap-northeast-1"
     assert failed["target-health"].detail.startswith("MegaTicket-DR-ALB not found in ap-northeast-1")
     assert "the Tokyo ALB MegaTicket-DR-ALB does not exist" in failed["secondary-record"].detail
-    assert all("`pulumi up --stack tokyo`" in r.fix for r in failed.values())
+    assert all("`pulumi up --stack tokyo`" in r.fix and check_fix(r.fix) for r in failed.values())
 
 
 def test_deleted_standby_nlb_is_reported_with_pulumi_up_never_a_failover():
@@ -44,7 +45,7 @@ def test_deleted_standby_nlb_is_reported_with_pulumi_up_never_a_failover():
     assert set(failed) == {"nlb-listener", "internal-api-url", "target-health"}
     assert failed["nlb-listener"].detail == "NLB MegaTicket-DR-NLB not found in ap-northeast-1 (nlb.mode standby)"
     assert "failover" not in _fixes(failed)
-    assert all("`pulumi up --stack tokyo`" in r.fix for r in failed.values())
+    assert all("`pulumi up --stack tokyo`" in r.fix and check_fix(r.fix) for r in failed.values())
 
 
 def test_deleted_tokyo_replica_fails_replica_and_pitr_read_in_tokyo():

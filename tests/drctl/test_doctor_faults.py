@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.drctl.commands import check_fix
 from tests.drctl.faults import REVERSIBLE, Fault
 from tests.drctl.generated import Env, deployed
 
@@ -44,3 +45,6 @@ def test_each_fault_fails_exactly_its_check_with_fact_expected_actual_and_fix(en
     assert fault.detail in details
     assert all(r.fix for r in failed.values())
     assert any(fault.fix in r.fix for r in failed.values()), [r.fix for r in failed.values()]
+    # AND every command a fix gives is a valid drctl/aws/pulumi command line naming what exists
+    for result in failed.values():
+        check_fix(result.fix, env.clients)
