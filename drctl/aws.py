@@ -24,6 +24,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from drctl.config import UsageError
 
@@ -84,6 +85,9 @@ class Clients:
         except _UNREACHABLE as err:
             raise UsageError(f"cannot reach AWS at {where} ({type(err).__name__}): check the network "
                              "and AWS_ENDPOINT_URL") from None
+        except ResponseParserError:
+            raise UsageError(f"{where} did not answer like AWS STS (HTTP 404 or another status with a "
+                             "body that is not an AWS response): check AWS_ENDPOINT_URL") from None
         except ClientError as err:
             error = err.response.get("Error", {})
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")

@@ -25,6 +25,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from failover.check_compute import (
     check_alb,
@@ -157,7 +158,7 @@ def _guarded(name: str, fn: Callable[[], CheckResult]) -> CheckResult:
             else "retry; if it persists, check the service health in the region"
         return CheckResult(name, False, f"{error_code}: {err.response.get('Error', {}).get('Message', '')}",
                            fix)
-    except BotoCoreError as err:
+    except (BotoCoreError, ResponseParserError) as err:
         return CheckResult(name, False, f"{type(err).__name__}: {err}",
                            "check network access to the AWS endpoint")
 

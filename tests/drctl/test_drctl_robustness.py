@@ -56,7 +56,7 @@ def test_unreachable_endpoint_is_one_line_exit_2():
 
 
 def test_a_server_answering_404_with_an_empty_body_is_not_taken_for_aws(not_aws: str):
-    _one_line_usage_error(drctl(not_aws, "doctor"), f"{not_aws} did not answer like AWS STS (HTTP 404",
+    _one_line_usage_error(drctl(not_aws, "doctor"), f"{not_aws} did not answer like AWS STS",
                           "check AWS_ENDPOINT_URL")
 
 

@@ -172,3 +172,27 @@ def test_table_names_come_from_the_prefix_given():
     env = app_environment(app_settings(tables=tables("Other")))
     assert env["DYNAMODB_VENUES_TABLE"] == "Other-venues"
     assert PREFIX not in "".join(env.values())
+
+
+def test_script_facts_read_back_what_the_rendered_script_sets_everywhere():
+    from userdata.render import AppUserData, render_app, script_facts
+
+    tables = {s: f"T-{s}" for s in ("performances", "reservations", "schedules", "venues")}
+    facts = script_facts(render_app(AppUserData(
+        region="ap-northeast-1", port=3001, tables=tables, recovery_mode=True,
+        app_dir="/home/ec2-user/megaticket/apps/app", pm2_name="app-backend", env_file="/home/ec2-user/dr-env.sh")))
+    expected = {"AWS_REGION": "ap-northeast-1", "PORT": "3001", "DYNAMODB_PERFORMANCES_TABLE": "T-performances",
+                "DYNAMODB_RESERVATIONS_TABLE": "T-reservations", "DYNAMODB_SCHEDULES_TABLE": "T-schedules",
+                "DYNAMODB_VENUES_TABLE": "T-venues", "DR_RECOVERY_MODE": "true"}
+    assert facts.env_file == facts.dotenv == expected
+    assert facts.processes == {"app-backend": expected}
+
+
+def test_script_facts_judge_what_bash_runs_not_the_text():
+    # A removed last inline variable leaves a trailing backslash: bash joins the next line, whose
+    # `#` then starts a comment; the process gets nothing more.
+    from userdata.render import script_facts
+
+    script = ("sudo -u ec2-user -H bash -c 'exec env \"$@\" pm2 start npm --name \"$name\" -- start' _ \"$APP_DIR\" "
+              "app-backend \\\n  AWS_REGION=ap-northeast-1 \\\n# shellcheck disable=SC2016\n")
+    assert script_facts(script).processes == {"app-backend": {"AWS_REGION": "ap-northeast-1"}}
