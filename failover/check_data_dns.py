@@ -8,7 +8,7 @@ import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from failover.check_core import (
     CheckFailedError,
@@ -24,12 +24,25 @@ from failover.check_core import (
 )
 
 
+def _seoul_lists_tokyo(clients: ClientFactory, s: CheckSettings, table: str) -> bool | None:
+    """Whether Seoul's description of `table` names the Tokyo replica; None when Seoul cannot say."""
+    try:
+        described = clients("dynamodb", s.primary_region).describe_table(TableName=table)["Table"]
+        replicas = described.get("Replicas")
+    except (ClientError, BotoCoreError):
+        return None
+    if replicas is None:
+        return None
+    return s.dr_region in {r.get("RegionName") for r in replicas}
+
+
 def check_dynamodb_replicas(clients: ClientFactory, s: CheckSettings) -> CheckResult:
-    """Each table has an ACTIVE replica in Tokyo that belongs to the global table (read in Tokyo,
-    so the check works while Seoul is down)."""
+    """Each table has an ACTIVE replica in Tokyo that belongs to the global table, read in Tokyo so
+    the check works while Seoul is down (Seoul's description is asked only when Tokyo's lists no
+    replicas at all)."""
     name = "dynamodb-replica"
     ddb = clients("dynamodb", s.dr_region)
-    missing = []
+    missing, unconfirmed = [], []
     for table in s.table_names:
         try:
             description = ddb.describe_table(TableName=table)["Table"]
@@ -39,15 +52,25 @@ def check_dynamodb_replicas(clients: ClientFactory, s: CheckSettings) -> CheckRe
             missing.append(f"{table} (no replica in {s.dr_region})")
             continue
         status = description.get("TableStatus")
-        peers = {r.get("RegionName") for r in description.get("Replicas", [])}
+        replicas = description.get("Replicas")
+        peers = {r.get("RegionName") for r in replicas or []}
         if status != "ACTIVE":
             missing.append(f"{table} ({status})")
-        elif s.primary_region not in peers:
+        elif replicas is not None and s.primary_region not in peers:
             missing.append(f"{table} (not replicated with {s.primary_region}: replicas "
                            f"{sorted(p for p in peers if p) or 'none'})")
+        elif replicas is None:
+            listed = _seoul_lists_tokyo(clients, s, table)
+            if listed is False:
+                missing.append(f"{table} (a separate table: {s.primary_region} lists no "
+                               f"{s.dr_region} replica)")
+            elif listed is None:
+                unconfirmed.append(table)
     if not missing:
+        note = (f" ({len(unconfirmed)} not confirmed as replicas: {s.primary_region} did not say)"
+                if unconfirmed else "")
         return CheckResult(name, True, f"{len(s.table_names)} tables ACTIVE in {s.dr_region}, "
-                           f"replicated with {s.primary_region}")
+                           f"replicated with {s.primary_region}{note}")
     first = missing[0].split(" ")[0]
     return CheckResult(name, False, f"not ready in {s.dr_region}: {', '.join(missing)}", fix=(
         f"section 5 step 4: the seoul stack declares the replicas: `pulumi up --stack "

@@ -44,7 +44,8 @@ def install() -> None:
     Table.describe = _describe_with_replicas  # type: ignore[method-assign]
 
 
-def set_replicas(region: str, table_name: str, replicas: list[dict[str, str]]) -> None:
+def set_replicas(region: str, table_name: str, replicas: list[dict[str, str]] | None) -> None:
+    """What describe_table lists as the table's replicas (None: no `Replicas` key, a plain table)."""
     table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table_name]
     table.test_replicas = replicas  # type: ignore[attr-defined]
 

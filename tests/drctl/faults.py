@@ -596,6 +596,21 @@ def no_pitr(env: Env) -> Revert:
     ) and None
 
 
+@_fault("tokyo-table-is-not-a-replica", "dynamodb-replica",
+        "KDT-Msp4-PLDR-venues (a separate table: ap-northeast-2 lists no ap-northeast-1 replica)",
+        "--replica-updates 'Create={RegionName=ap-northeast-1}' --region ap-northeast-2")
+def not_a_replica(env: Env) -> Revert:
+    from tests import moto_gaps
+
+    moto_gaps.set_replicas(TOKYO, "KDT-Msp4-PLDR-venues", None)
+    moto_gaps.set_replicas(SEOUL, "KDT-Msp4-PLDR-venues", [])
+
+    def revert() -> None:
+        moto_gaps.set_replicas(TOKYO, "KDT-Msp4-PLDR-venues", [{"RegionName": SEOUL, "ReplicaStatus": "ACTIVE"}])
+        moto_gaps.set_replicas(SEOUL, "KDT-Msp4-PLDR-venues", [{"RegionName": TOKYO, "ReplicaStatus": "ACTIVE"}])
+    return revert
+
+
 @_fault("secondary-record-missing", "secondary-record", "no SECONDARY A record pilotlight-test.click",
         "`pulumi up --stack tokyo` restores it")
 def no_secondary(env: Env) -> Revert:
