@@ -10,6 +10,7 @@ they expect from it with the program's own functions (`failover/facts.py`, `user
 from __future__ import annotations
 
 import base64
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,8 +151,21 @@ def code(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
 
+_ACCOUNTS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
 def account(clients: ClientFactory, s: CheckSettings) -> str:
-    return str(clients("sts", s.dr_region).get_caller_identity()["Account"])
+    """The account id, asked once per client factory (every ARN the checks build needs it)."""
+    try:
+        return _ACCOUNTS[clients]
+    except (KeyError, TypeError):
+        pass
+    found = str(clients("sts", s.dr_region).get_caller_identity()["Account"])
+    try:
+        _ACCOUNTS[clients] = found
+    except TypeError:  # a factory that cannot be weakly referenced: ask every time
+        pass
+    return found
 
 
 def state_machine_arn(clients: ClientFactory, s: CheckSettings, name: str = "") -> str:
