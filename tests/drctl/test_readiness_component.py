@@ -105,3 +105,26 @@ def test_bad_arguments_fail_with_one_line_naming_the_field(field: str, value: An
     with pytest.raises(ValueError, match=message):
         ReadinessArgs(checks=CheckSettings(), approval_topic_arn=TOPIC, state_machine_arn=MACHINE,
                       **{field: value})
+
+
+def test_the_packaged_files_alone_run_the_checks(tmp_path) -> None:
+    # GIVEN only the files the component packages (what the Lambda runtime will have)
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from components.readiness import PACKAGED
+
+    root = Path(__file__).resolve().parents[2]
+    for relative in PACKAGED:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / relative, tmp_path / relative)
+    # WHEN the handler module is imported there and renders what the checks expect
+    script = ("import failover.readiness, failover.checks as c, failover.check_compute as cc; "
+              "s = c.CheckSettings(); print(len(c.CHECK_NAMES), sorted(cc.expected_facts(s, 'app').processes))")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, timeout=60, check=False)
+    # THEN nothing is missing from the package
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [str(len(__import__("failover.checks").checks.CHECK_NAMES)), "['app-backend']"]
