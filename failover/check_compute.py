@@ -96,8 +96,8 @@ def check_user_data(clients: ClientFactory, s: CheckSettings) -> CheckResult:
         return CheckResult(name, False, " | ".join(problems), fix=(
             f"the user data is rendered by userdata/render.py from the stack settings: "
             f"{_restore(s, refresh=True)} writes a new $Latest version, then replace running "
-            f"instances: `aws autoscaling start-instance-refresh --auto-scaling-group-name {s.web_asg} "
-            f"--region {s.dr_region}` (and {s.app_asg})"))
+            f"instances (when the tier runs): `aws autoscaling start-instance-refresh "
+            f"--auto-scaling-group-name {s.app_asg} --region {s.dr_region}` and the same for {s.web_asg}"))
     return CheckResult(name, True, "; ".join(lines))
 
 
@@ -304,7 +304,8 @@ def check_nlb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
                                       s.app_port, "TCP")
     if problems:
         fix = (f"{_restore(s)} restores the declared listener" if s.nlb_mode == "standby" else
-               "`drctl failback --reason \"recreate the NLB\"` removes the pipeline's NLB; the next "
+               f"step 1 created this NLB; while Tokyo is idle, delete it with "
+               f"`aws elbv2 delete-load-balancer --load-balancer-arn {nlb['LoadBalancerArn']} --region {s.dr_region}` and the next "
                "failover's step 1 creates it as declared")
         return CheckResult(name, False, f"{s.nlb_name}: " + "; ".join(problems), fix=fix)
     return CheckResult(name, True, f"{s.nlb_name}: TCP {s.app_port} -> {facts.target_group_name(s.nlb_name)}")
@@ -341,7 +342,7 @@ def check_target_health(clients: ClientFactory, s: CheckSettings) -> CheckResult
     tg = facts.target_group_name(s.nlb_name)
     return CheckResult(name, False, detail + (f" — {'; '.join(bad)}" if bad else ""), fix=(
         f"section 5 step 3: `aws elbv2 describe-target-groups --names {tg} --region {s.dr_region}` "
-        f"gives the ARN for `aws elbv2 describe-target-health`; on the instance read "
+        f"gives the target group ARN to read with describe-target-health; on the instance read "
         f"/var/log/user-data.log and the PM2 list, and query {s.health_path} on port {s.app_port} (6.5)"))
 
 

@@ -56,9 +56,12 @@ def check_aws(words: list[str], clients: ClientFactory | None) -> None:
     service, operation = words[1], _pascal(words[2])
     model = _SESSION.get_service_model({"stepfunctions": "stepfunctions"}.get(service, service))
     assert operation in model.operation_names, f"aws {service} has no {words[2]}"
-    members = {m.lower() for m in (model.operation_model(operation).input_shape.members
-                                   if model.operation_model(operation).input_shape else {})}
+    shape = model.operation_model(operation).input_shape
+    members = {m.lower() for m in (shape.members if shape else {})}
     flags = _flags(words[3:])
+    given = {f.replace("-", "").lower() for f in flags}
+    missing = [m for m in (shape.required_members if shape else []) if m.lower() not in given]
+    assert not missing, f"aws {service} {words[2]} needs {missing}"
     for flag in flags:
         assert flag in _AWS_GLOBAL or flag.replace("-", "").lower() in members, \
             f"aws {service} {words[2]} has no --{flag}"

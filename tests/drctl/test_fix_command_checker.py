@@ -20,6 +20,7 @@ def test_real_commands_pass():
     ("`drctl doctor --everything`", "drctl rejects"),
     ("`aws events enable-rules --name r`", "has no enable-rules"),
     ("`aws lambda update-function-configuration --function-name f --timeout-seconds 3`", "has no --timeout-seconds"),
+    ("`aws elbv2 describe-target-health --region ap-northeast-1`", "needs"),
     ("`pulumi up --stack osaka`", "no stack file for osaka"),
     ("`pulumi deploy`", "not a pulumi subcommand"),
     ("`pm2 restart web-frontend`", "not a command"),
