@@ -305,7 +305,8 @@ def check_nlb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     if problems:
         fix = (f"{_restore(s)} restores the declared listener" if s.nlb_mode == "standby" else
                f"step 1 created this NLB; while Tokyo is idle, delete it with "
-               f"`aws elbv2 delete-load-balancer --load-balancer-arn {nlb['LoadBalancerArn']} --region {s.dr_region}` and the next "
+               f"`aws elbv2 delete-load-balancer --load-balancer-arn {nlb['LoadBalancerArn']} "
+               f"--region {s.dr_region}` and the next "
                "failover's step 1 creates it as declared")
         return CheckResult(name, False, f"{s.nlb_name}: " + "; ".join(problems), fix=fix)
     return CheckResult(name, True, f"{s.nlb_name}: TCP {s.app_port} -> {facts.target_group_name(s.nlb_name)}")
