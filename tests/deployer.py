@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offline_preview.engine import PROJECT_DIR, ProgramRun, RecordedResource, run_program
+from offline_preview.placeholders import label_of
 from stack_config import apply_overrides, stack_file_values
 from tests import moto_gaps
 
@@ -130,7 +131,7 @@ class Deployer:
                 continue
             region = run.region_of(resource) or stack_region
             inputs = self.resolve(resource.inputs, region)
-            label = self.resolve(str(resource.inputs.get("name") or resource.name), region)
+            label = self.resolve(label_of(resource.name, resource.inputs), region)
             handler = HANDLERS.get(resource.type)
             if handler is None:
                 self.skipped.append(f"{resource.type} {resource.name}")
