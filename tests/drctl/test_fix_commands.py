@@ -1,16 +1,15 @@
 """Every command a `drctl doctor` fix tells an operator to run exists.
 
 The fixes are whatever the checks produce, collected by running every check (in-process, the code
-doctor and the readiness Lambda run) in worlds where they fail: nothing deployed, the healthy pilot
-light with each `Broken` fault alone and all at once, on-failover mode, every AWS call refused,
-throttled or unreachable, and the web root redirecting, erroring or down. A new check or a new
-fault in `Broken` is covered without editing this file; a check that none of these worlds can fail
-must get a world here (the coverage test names it).
+doctor and the readiness Lambda run) in worlds where they fail: nothing deployed, the stacks as the
+program declares them with each fault of tests/drctl/faults.py alone, then with the load balancers
+and Seoul's AMI deleted and a slow replica, every AWS call refused, throttled or unreachable, and the
+web root redirecting, erroring or down. A new check or a new fault is covered without editing this
+file; a check that none of these worlds can fail must get a world here (the coverage test names it).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import urllib.error
 from collections.abc import Callable
 from functools import cache
@@ -21,9 +20,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from failover.checks import CHECK_NAMES, CheckResult, CheckSettings, run_checks
 from tests.commands.command_lines import commands_in_message, problem
-from tests.drctl import pilot_light
-from tests.drctl.conftest import Moto
-from tests.drctl.pilot_light import Broken
+from tests.drctl.faults import REVERSIBLE
+from tests.drctl.generated import deployed, drctl_settings
 
 
 def _clients(endpoint: str) -> Callable[[str, str], Any]:
@@ -63,46 +61,48 @@ def _web(status: int | None) -> Callable[[str, float], int]:
     return get
 
 
-def _failures(moto: Moto, names: Any) -> dict[str, list[CheckResult]]:
+def _failures() -> dict[str, list[CheckResult]]:
     """world -> the failed results (each with its fix) of every check in it."""
-    s: CheckSettings = names.checks
+    from moto import mock_aws
+
     worlds: dict[str, list[CheckResult]] = {}
 
     def run(world: str, settings: CheckSettings, clients: Callable[[str, str], Any],
             http_status: int | None = 200) -> None:
-        results = run_checks(clients, settings, http_get=_web(http_status))
+        results = run_checks(clients, settings, http_get=_web(http_status), reachable=lambda region: None)
         worlds[world] = [r for r in results if not r.ok]
 
-    moto.reset()
-    run("nothing deployed", s, _clients(moto.endpoint), http_status=None)
-    faults = [f.name for f in dataclasses.fields(Broken)]
-    for fault in [*faults, "all"]:
-        moto.reset()
-        broken = Broken(**{f: True for f in faults}) if fault == "all" else Broken(**{fault: True})
-        pilot_light.seed(moto.endpoint, s, broken)
-        if fault == "all":
-            # DynamoDB publishes ReplicationLatency only while writes replicate: a slow replica.
-            boto3.client("cloudwatch", region_name=s.primary_region, endpoint_url=moto.endpoint,
-                         aws_access_key_id="testing", aws_secret_access_key="testing").put_metric_data(
-                Namespace="AWS/DynamoDB", MetricData=[{
-                    "MetricName": "ReplicationLatency", "Value": s.max_replication_latency_ms * 2,
-                    "Unit": "Milliseconds",
-                    "Dimensions": [{"Name": "TableName", "Value": s.table_names[0]},
-                                   {"Name": "ReceivingRegion", "Value": s.dr_region}]}])
-        run(f"broken: {fault}", s, _clients(moto.endpoint), http_status=307 if fault == "all" else 500)
-    moto.reset()
-    on_failover = dataclasses.replace(s, nlb_mode="on-failover")
-    pilot_light.seed(moto.endpoint, on_failover, Broken(latest_without_placeholder=True), on_failover=True)
-    run("on-failover, $Latest without the placeholder", on_failover, _clients(moto.endpoint))
+    s = drctl_settings()
+    with deployed() as env:
+        for fault in REVERSIBLE:
+            revert = fault.apply(env)
+            try:
+                run(f"fault: {fault.id}", env.lambda_settings if fault.settings == "lambda" else s, env.clients,
+                    http_status=500)
+            finally:
+                revert()
+        # DynamoDB publishes ReplicationLatency only while writes replicate: a slow replica.
+        env.clients("cloudwatch", s.primary_region).put_metric_data(Namespace="AWS/DynamoDB", MetricData=[{
+            "MetricName": "ReplicationLatency", "Value": s.max_replication_latency_ms * 2, "Unit": "Milliseconds",
+            "Dimensions": [{"Name": "TableName", "Value": s.table_names[0]},
+                           {"Name": "ReceivingRegion", "Value": s.dr_region}]}])
+        elbv2 = env.clients("elbv2", s.dr_region)
+        for lb in elbv2.describe_load_balancers()["LoadBalancers"]:
+            elbv2.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+        env.clients("ec2", s.primary_region).deregister_image(ImageId=env.deployed.seoul["goldenAmiId"])
+        run("load balancers deleted, slow replica, Seoul AMI gone", env.lambda_settings, env.clients,
+            http_status=307)
+    with mock_aws():
+        run("nothing deployed", s, env.clients, http_status=None)
     run("access denied", s, _refusing("AccessDeniedException"))
     run("throttled", s, _refusing("ThrottlingException"))
     run("endpoint unreachable", s, _unreachable)
     return worlds
 
 
-def test_every_command_in_every_doctor_fix_exists(moto: Moto, names: Any) -> None:
+def test_every_command_in_every_doctor_fix_exists() -> None:
     # GIVEN every failed check in every world, with its fix
-    worlds = _failures(moto, names)
+    worlds = _failures()
     fixes = {(world, r.name, r.fix) for world, failed in worlds.items() for r in failed}
     # THEN every failed check says how to fix it
     assert all(fix for _, _, fix in fixes), [(w, n) for w, n, fix in fixes if not fix]
