@@ -12,21 +12,10 @@ from typing import Any, Optional
 
 import pulumi
 
+from failover.contract import PRIMARY_OUTPUTS
 from stack_config import NAMESPACE, ConfigError, Settings
 
-PRIMARY_OUTPUTS = (
-    "primaryRegion",
-    "albDnsName",
-    "albZoneId",
-    "nlbDnsName",
-    "healthCheckId",
-    "calculatedHealthCheckId",
-    "hostedZoneId",
-    "goldenAmiId",
-    "goldenAmiBuild",
-    "tableNames",
-    "tableArns",
-)
+__all__ = ["PRIMARY_OUTPUTS", "PrimaryOutputs", "read_primary"]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.app_nlb import AppNlb, AppNlbArgs
 from components.detection_alarm import HealthCheckAlarm, HealthCheckAlarmArgs
-from components.failover_pipeline import FailoverPipeline, FailoverPipelineArgs, StepTimeouts
+from components.failover_pipeline import FailoverPipeline, FailoverPipelineArgs
 from components.global_tables import GlobalTables, GlobalTablesArgs
 from components.golden_ami import GoldenAmi, GoldenAmiArgs
 from components.hosted_zone import hosted_zone_id
@@ -28,9 +28,10 @@ from components.readiness import Readiness, ReadinessArgs
 from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
-from drctl.config import check_settings_for
+from failover.contract import NLB_ON_FAILOVER, READINESS_FUNCTION, function_name
 from failover.facts import public_url
 from stack_config import Settings
+from stack_config.derive import check_settings_for
 from stack_contract import read_primary
 from userdata.render import (
     AppUserData,
@@ -71,7 +72,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
     tags = dict(settings.tags)
     net = settings.network
     network = Network("network", NetworkArgs(
-        name_prefix="MegaTicket-DR" if settings.is_dr else "MegaTicket", cidr=net.cidr,
+        name_prefix=settings.name_prefix, cidr=net.cidr,
         vpc_id=net.vpc_id, public_subnet_ids=net.public_subnet_ids,
         private_subnet_ids=net.private_subnet_ids, nat_gateway=net.nat_gateway,
         interface_endpoints=net.interface_endpoints, region=settings.region, tags=tags), home)
@@ -81,7 +82,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
         build=settings.ami.build or ami_build, tags=tags), home)
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=providers.home))
     role = InstanceRole("instance-role", InstanceRoleArgs(
-        role_name_prefix="MegaTicket-DR" if settings.is_dr else "MegaTicket", region=settings.region,
+        role_name_prefix=settings.name_prefix, region=settings.region,
         account_id=identity.account_id, table_names=table_names, tags=tags), home)
 
     lbs = settings.load_balancers
@@ -91,7 +92,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
         certificate_arn=lbs.certificate_arn, deletion_protection=lbs.deletion_protection, tags=tags), home)
     # In mode on-failover the failover pipeline creates the NLB and fills the placeholder; the
     # program declares the NLB's name once it exists, so an up after a failover keeps it.
-    on_failover = settings.is_dr and lbs.nlb_mode == "on-failover"
+    on_failover = settings.is_dr and lbs.nlb_mode == NLB_ON_FAILOVER
     nlb = None if on_failover else AppNlb("app-nlb", AppNlbArgs(
         nlb_name=lbs.nlb_name, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
         port=settings.app.port, health_path=settings.dns.health_check.path, tags=tags), home)
@@ -118,7 +119,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
             instance_profile_arn=role.instance_profile_arn, vpc_id=network.vpc_id, subnet_ids=subnets,
             port=cfg.port, target_group_arns=target_groups, capacity=cfg.capacity,
             pilot_light=settings.is_dr, health_check_grace_seconds=cfg.health_check_grace_seconds,
-            nlb_mode_marker="on-failover" if on_failover and cfg.role == "web" else None,
+            nlb_mode_marker=NLB_ON_FAILOVER if on_failover and cfg.role == "web" else None,
             tags=tags, **ingress), home)
 
     app = tier(app_cfg, app_user_data, network.private_subnet_ids,
@@ -187,7 +188,7 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
         Readiness("readiness", ReadinessArgs(
             checks=check_settings_for(settings), approval_topic_arn=pipeline.approval_topic_arn,
             state_machine_arn=pipeline.state_machine_arn,
-            function_name=f"{settings.failover.lambda_prefix}-readiness",
+            function_name=function_name(settings.failover.lambda_prefix, READINESS_FUNCTION),
             schedule=settings.readiness.schedule, timeout=settings.failover.lambda_timeouts.readiness,
             health_check_id=primary.health_check_id, golden_ami_id=tiers.image_id,
             primary_ami_id=(settings.ami.source_id or primary.golden_ami_id) if copied else None,
@@ -207,34 +208,8 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
 
 
 def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) -> FailoverPipeline:
-    fo, lbs, lock, timeouts = (settings.failover, settings.load_balancers, settings.dns.lock,
-                               settings.failover.lambda_timeouts)
-
-    # With a certificate the ALB redirects HTTP to HTTPS and the certificate names the domain, not
-    # the ALB: step 4 then verifies through the public name over HTTPS, the way users arrive.
-    has_certificate = lbs.certificate_arn is not None
-    verify_host: pulumi.Input[str] = settings.dns.record_name if has_certificate else tiers.alb.dns_name
     return FailoverPipeline("failover", FailoverPipelineArgs(
-        alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
-        app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=verify_host,
-        health_scheme="https" if has_certificate else "http",
-        app_capacity=settings.app.failover_capacity, web_capacity=settings.web.failover_capacity,
-        approver_emails=fo.approvers.emails, approver_sms=fo.approvers.sms,
+        settings=settings, alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
+        app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
         web_launch_template_id=tiers.web.launch_template_id,
-        state_machine_name=fo.state_machine_name, failback_state_machine_name=fo.failback_state_machine_name,
-        approval_topic_name=fo.approval_topic_name, event_bus_name=fo.event_bus_name,
-        observation_rule_name=fo.observation_rule_name, failover_rule_name=fo.failover_rule_name,
-        alarm_name=fo.alarm_name, lambda_prefix=fo.lambda_prefix,
-        approval_timeout_seconds=fo.approval_timeout_seconds,
-        approval_heartbeat_seconds=fo.approval_heartbeat_seconds,
-        approval_timeout_action=fo.approval_timeout_action,
-        lambda_timeouts=StepTimeouts(approval=timeouts.approval, nlb=timeouts.nlb,
-                                     launch_template=timeouts.launch_template, scale=timeouts.scale,
-                                     verify=timeouts.verify, failback=timeouts.failback),
-        nlb_name=lbs.nlb_name, nlb_mode=lbs.nlb_mode, app_port=settings.app.port,
-        health_path=settings.dns.health_check.path,
-        web_launch_template_name=settings.web.launch_template_name,
-        app_asg_name=settings.app.asg_name, web_asg_name=settings.web.asg_name,
-        expected_region=settings.region, lock_namespace=lock.namespace, lock_metric=lock.metric_name,
-        lock_alarm_name=lock.alarm_name, lock_region=lock.region, tags=dict(settings.tags),
     ), pulumi.ResourceOptions(provider=providers.home))

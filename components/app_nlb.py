@@ -17,20 +17,19 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.web_alb import check_lb_args, target_group_name
+from failover.contract import target_group_name
 
 
 @dataclass(frozen=True)
 class AppNlbArgs:
+    """Name, port and path come checked from stack_config (the component trusts them)."""
+
     nlb_name: str
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
     port: int = 3001
     health_path: str = "/api/health"
     tags: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        check_lb_args(self.nlb_name, self.port, self.health_path)
 
 
 class AppNlb(pulumi.ComponentResource):

@@ -23,7 +23,6 @@ so a real outage always has data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
@@ -31,10 +30,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover.contract import ALARM_REGION
 from failover.facts import detection_alarm_shape
-
-ALARM_REGION = "us-east-1"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 @dataclass(frozen=True)
@@ -49,9 +46,7 @@ class HealthCheckAlarmArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.alarm_name, str) or not _NAME.match(self.alarm_name):
-            raise ValueError(f"alarm_name must be 1-255 letters, digits, . _ or - "
-                             f"(got {self.alarm_name!r})")
+        # The name comes checked from stack_config; the rest are component parameters.
         if self.health_check_id is None or self.health_check_id == "":
             raise ValueError("health_check_id must be the primary endpoint health check id "
                              "(got nothing)")

@@ -39,32 +39,20 @@ class GlobalTablesArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.table_prefix, str) or not _PREFIX.match(self.table_prefix):
-            raise ValueError(f"table_prefix must be 3-200 letters, digits, _ . or - "
-                             f"(got {self.table_prefix!r})")
+        # The prefix and key names come checked from stack_config; these are invariants between
+        # the arguments a programmatic caller could break.
         if not self.tables:
             raise ValueError("tables must list at least one TableSpec (got none)")
         suffixes = [t.suffix for t in self.tables]
         if len(set(suffixes)) != len(suffixes):
             raise ValueError(f"tables must have distinct suffixes (got {suffixes})")
         for spec in self.tables:
-            if not _SUFFIX.match(spec.suffix):
-                raise ValueError(f"table suffix must be lower-case letters, digits, _ . or - "
-                                 f"(got {spec.suffix!r})")
-            for key in (spec.hash_key, spec.range_key):
-                if key is not None and not _ATTRIBUTE.match(key):
-                    raise ValueError(f"table {spec.suffix} key must be an attribute name of "
-                                     f"letters, digits, _ . or - (got {key!r})")
             if spec.range_key == spec.hash_key:
                 raise ValueError(f"table {spec.suffix} range_key must differ from hash_key "
                                  f"(got {spec.range_key!r} for both)")
         if not self.replica_regions:
             raise ValueError("replica_regions must name at least one region such as "
                              "ap-northeast-1 (a global table without a replica cannot fail over)")
-        for region in self.replica_regions:
-            if not isinstance(region, str) or not _REGION.match(region):
-                raise ValueError(f'replica_regions must be AWS regions such as "ap-northeast-1" '
-                                 f"(got {region!r})")
         if len(set(self.replica_regions)) != len(self.replica_regions):
             raise ValueError(f"replica_regions must be distinct (got {list(self.replica_regions)})")
 

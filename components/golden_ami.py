@@ -11,7 +11,6 @@ Exactly one of three sources, in this order:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
@@ -19,37 +18,21 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-_AMI = re.compile(r"^ami-[0-9a-f]{8}([0-9a-f]{9})?$")
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./'@_-]{3,100}$")
-BUILD_TAG = "Build"  # failover/checks.py compares this tag between the two regions
-SOURCE_TAG = "SourceAmiId"
+# failover/checks.py compares the build tag between the two regions.
+from failover.contract import BUILD_TAG, ami_copy_name
+from failover.contract import SOURCE_AMI_TAG as SOURCE_TAG
 
 
 @dataclass(frozen=True)
 class GoldenAmiArgs:
+    """Checked by stack_config (the name leaves room for the copy's `-<source id>`)."""
+
     name: str
     existing_id: Optional[str] = None
     source_id: Optional[pulumi.Input[str]] = None
     source_region: str = "ap-northeast-2"
     build: pulumi.Input[str] = "unknown"
     tags: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
-            raise ValueError(f"name must be an AMI name of 3-100 letters, digits, spaces or ()[]./'@_- "
-                             f"(got {self.name!r})")
-        if self.existing_id is not None and not (isinstance(self.existing_id, str)
-                                                 and _AMI.match(self.existing_id)):
-            raise ValueError(f"existing_id must be an AMI id such as ami-0abc1234def567890 "
-                             f"(got {self.existing_id!r})")
-        if isinstance(self.source_id, str) and not _AMI.match(self.source_id) \
-                and "⟨" not in self.source_id:
-            raise ValueError(f"source_id must be an AMI id such as ami-0abc1234def567890 "
-                             f"(got {self.source_id!r})")
-        if not isinstance(self.source_region, str) or not _REGION.match(self.source_region):
-            raise ValueError(f"source_region must be an AWS region such as ap-northeast-2 "
-                             f"(got {self.source_region!r})")
 
 
 class GoldenAmi(pulumi.ComponentResource):
@@ -66,7 +49,7 @@ class GoldenAmi(pulumi.ComponentResource):
                 f"{name}-copy",
                 # AMI names are unique per region: a new source (new build) must not collide with
                 # the copy it replaces, which Pulumi deletes only after the new one exists.
-                name=pulumi.Output.concat(args.name, "-", source_id),
+                name=source_id.apply(lambda source: ami_copy_name(args.name, source)),
                 description=pulumi.Output.concat("Golden AMI copied from ", source_id, " in ",
                                                  args.source_region),
                 source_ami_id=source_id,

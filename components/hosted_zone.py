@@ -25,9 +25,6 @@ def hosted_zone_id(domain: str, configured_id: Optional[str],
     """
     if configured_id:
         return pulumi.Output.from_input(configured_id)
-    if not isinstance(domain, str) or not _DOMAIN.match(domain):
-        raise ValueError(f'hosted zone domain must be a lower-case DNS name such as '
-                         f'"pilotlight-test.click" (got {domain!r})')
     zone = aws.route53.get_zone_output(name=domain, private_zone=False,
                                        opts=pulumi.InvokeOutputOptions(provider=provider))
     return zone.zone_id

@@ -66,11 +66,7 @@ class InstanceRoleArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.role_name_prefix, str) or not _PREFIX.match(self.role_name_prefix):
-            raise ValueError(f"role_name_prefix must be 1-40 IAM name characters such as MegaTicket-DR "
-                             f"(got {self.role_name_prefix!r})")
-        if not isinstance(self.region, str) or not _REGION.match(self.region):
-            raise ValueError(f"region must be an AWS region such as ap-northeast-1 (got {self.region!r})")
+        # The prefix and region come from stack_config (checked there).
         if isinstance(self.table_names, (Mapping, list, tuple)) and not _names(self.table_names):
             raise ValueError("table_names must name at least one table (got none)")
 

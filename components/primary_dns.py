@@ -33,7 +33,6 @@ certificate). The probe must use the listener that really serves the app:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
@@ -44,9 +43,6 @@ import pulumi_aws as aws
 from components.secondary_dns import require_input, validate_record
 from failover.facts import lock_alarm_shape
 from stack_config import HealthCheckSettings, LockSettings
-
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_PATH = re.compile(r"^/[A-Za-z0-9._~/?=&%-]*$")
 
 
 @dataclass(frozen=True)
@@ -95,34 +91,15 @@ class PrimaryDnsArgs:
                 self.record_name.rstrip("."):
             raise ValueError(f"endpoint_fqdn must not be the failover record itself: after a "
                              f"failover it resolves to Tokyo (got {self.endpoint_fqdn!r})")
+        # The health check and lock settings come checked from stack_config; the rest are
+        # invariants between this component's own arguments.
         hc = self.health_check
-        if hc.interval not in (10, 30):
-            raise ValueError(f"health_check.interval must be 10 or 30 (got {hc.interval!r})")
-        if not 1 <= hc.failure_threshold <= 10:
-            raise ValueError(f"health_check.failure_threshold must be an integer from 1 to 10 "
-                             f"(got {hc.failure_threshold!r})")
-        if hc.protocol not in ("HTTPS", "HTTP"):
-            raise ValueError(f'health_check.protocol must be "HTTPS" or "HTTP" (got {hc.protocol!r})')
-        if not 1 <= hc.port <= 65535:
-            raise ValueError(f"health_check.port must be from 1 to 65535 (got {hc.port!r})")
-        if not _PATH.match(hc.path) or len(hc.path) > 255:
-            raise ValueError(f'health_check.path must be a URL path starting with "/" '
-                             f"(got {hc.path!r})")
         probe = endpoint_probe(hc, self.endpoint_has_certificate)
         if self.endpoint_has_certificate and probe.type == "HTTP" and probe.port == 80:
             raise ValueError('health_check.protocol must be "HTTPS" when the ALB has a certificate: '
                              "its port 80 redirects to HTTPS and Route53 counts the 3xx as healthy "
                              f"(got {hc.protocol!r} on port {hc.port})")
         lock = self.lock
-        if not _REGION.match(lock.region):
-            raise ValueError(f'lock.region must be an AWS region such as "us-east-1" '
-                             f"(got {lock.region!r})")
-        if not lock.namespace or lock.namespace.startswith("AWS/"):
-            raise ValueError(f"lock.namespace must be a custom namespace, not one starting with "
-                             f'"AWS/" (got {lock.namespace!r})')
-        if not lock.metric_name or not lock.alarm_name:
-            raise ValueError(f"lock.metric_name and lock.alarm_name must be set "
-                             f"(got {lock.metric_name!r}, {lock.alarm_name!r})")
         if not isinstance(self.alarm_provider, pulumi.ProviderResource):
             raise ValueError(f"alarm_provider must be the aws.Provider for {lock.region} "
                              f"(got {self.alarm_provider!r})")

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from failover.check_core import CheckSettings
+from failover.contract import schedule_rule_name as contract_schedule_rule_name
 from failover.facts import FUNCTIONS, LAMBDA_MEMORY_MB, dlq_name, function_name, role_name
 from failover.readiness import DEFAULT_NAMESPACE, to_env
 
@@ -36,10 +37,11 @@ PACKAGED = (
     "failover/check_compute.py", "failover/check_data_dns.py", "failover/check_detection.py",
     "failover/check_event_path.py", "failover/check_pipeline.py", "failover/facts.py",
     "failover/iam_eval.py", "failover/asl.py", "userdata/__init__.py", "userdata/render.py",
-    "userdata/web.sh.tpl", "userdata/app.sh.tpl",
+    "userdata/web.sh.tpl", "userdata/app.sh.tpl", "failover/contract.py", "failover/errors.py",
+    "failover/lock.py",
 )
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")
-_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours)\)|cron\(.+\))$")
+_RATE = re.compile(r"rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 @dataclass(frozen=True)
@@ -59,33 +61,22 @@ class ReadinessArgs:
     log_retention_days: int = 30
     tags: Mapping[str, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if not _SCHEDULE.match(self.schedule):
-            raise ValueError(f'schedule must be an EventBridge expression such as "rate(30 minutes)" '
-                             f"(got {self.schedule!r})")
-        timeout = self.timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 30 <= timeout <= 900:
-            raise ValueError(f"timeout must be an integer from 30 to 900 seconds (got {self.timeout!r})")
-        if not re.fullmatch(r"[A-Za-z0-9/_.#:-]{1,255}", self.namespace) or self.namespace.startswith("AWS/"):
-            raise ValueError(f"namespace must be a custom CloudWatch namespace, not AWS/... "
-                             f"(got {self.namespace!r})")
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.function_name):
-            raise ValueError(f"function_name must be 1-64 letters, digits, _ or - "
-                             f"(got {self.function_name!r})")
+    # Schedule, timeout and function name come checked from stack_config (readiness.*,
+    # failover.lambdaTimeouts.readiness, failover.lambdaPrefix); the component trusts them.
 
     @property
     def alarm_period(self) -> int:
         """Two schedule intervals, so one late run does not read as missing data."""
-        match = _RATE.match(self.schedule)
+        match = _RATE.fullmatch(self.schedule)
         if not match:
             return 3600
-        seconds = int(match[1]) * (3600 if match[2].startswith("hour") else 60)
+        seconds = int(match[1]) * _UNIT_SECONDS[match[2].rstrip("s")]
         return min(max(2 * seconds, 60), 86400)
 
 
 def schedule_rule_name(function_name: str) -> str:
-    """`<function name>-schedule`, cut to EventBridge's 64-character limit for rule names."""
-    return f"{function_name}-schedule"[:64]
+    """`<function name>-schedule`, cut to EventBridge's rule-name limit (failover.contract)."""
+    return contract_schedule_rule_name(function_name)
 
 
 def _account(arn: str) -> str:

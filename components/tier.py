@@ -26,15 +26,11 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover.contract import NLB_DNS_PLACEHOLDER, NLB_MODE_TAG, NLB_MODES, NLB_ON_FAILOVER
+from failover.contract import TIER_ROLES as ROLES
 from stack_config import Capacity
-from userdata.render import NLB_DNS_PLACEHOLDER
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9()./_-]{2,124}$")  # launch template and ASG names
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
-_DEVICE = re.compile(r"^/dev/[a-z0-9]+$")
-ROLES = ("web", "app")
-NLB_MODE_TAG = "megaticket-dr:nlbMode"
-NLB_MODES = ("standby", "on-failover")
+_DEVICE = re.compile(r"/dev/[a-z0-9]+")
 METADATA_HOP_LIMIT = 1
 
 
@@ -61,17 +57,10 @@ class TierArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Names, ports and sizes come checked from stack_config; these are the invariants a
+        # programmatic caller could still break.
         if self.role not in ROLES:
             raise ValueError(f'role must be "web" or "app" (got {self.role!r})')
-        for label, value in (("launch_template_name", self.launch_template_name),
-                             ("asg_name", self.asg_name)):
-            if not isinstance(value, str) or not _NAME.match(value):
-                raise ValueError(f"{label} must be 3-125 letters, digits or ()./_- (got {value!r})")
-        if not isinstance(self.instance_type, str) or not _INSTANCE_TYPE.match(self.instance_type):
-            raise ValueError(f"instance_type must be an EC2 instance type such as t3.small "
-                             f"(got {self.instance_type!r})")
-        if isinstance(self.port, bool) or not isinstance(self.port, int) or not 1 <= self.port <= 65535:
-            raise ValueError(f"port must be an integer from 1 to 65535 (got {self.port!r})")
         if (self.ingress_security_group_id is None) == (self.ingress_cidr is None):
             raise ValueError("exactly one of ingress_security_group_id (web: the ALB's group) and "
                              "ingress_cidr (app: the VPC CIDR) must be set")
@@ -81,18 +70,14 @@ class TierArgs:
         if self.pilot_light and (c.min or c.desired):
             raise ValueError(f"capacity of a pilot-light tier must idle at min 0 and desired 0 "
                              f"(got min {c.min}, desired {c.desired})")
-        if isinstance(self.health_check_grace_seconds, bool) or not isinstance(
-                self.health_check_grace_seconds, int) or not 0 <= self.health_check_grace_seconds <= 7200:
-            raise ValueError(f"health_check_grace_seconds must be an integer from 0 to 7200 "
-                             f"(got {self.health_check_grace_seconds!r})")
         if self.nlb_mode_marker is not None and self.nlb_mode_marker not in NLB_MODES:
             raise ValueError(f'nlb_mode_marker must be "standby", "on-failover" or None '
                              f"(got {self.nlb_mode_marker!r})")
         if isinstance(self.user_data, str) and NLB_DNS_PLACEHOLDER in self.user_data \
-                and self.nlb_mode_marker != "on-failover":
+                and self.nlb_mode_marker != NLB_ON_FAILOVER:
             raise ValueError(f"user_data holds {NLB_DNS_PLACEHOLDER} but nlb_mode_marker is not "
                              f'"on-failover": nothing would ever replace it')
-        if not isinstance(self.root_device_name, str) or not _DEVICE.match(self.root_device_name):
+        if not isinstance(self.root_device_name, str) or not _DEVICE.fullmatch(self.root_device_name):
             raise ValueError(f"root_device_name must be a device such as /dev/xvda "
                              f"(got {self.root_device_name!r})")
 

@@ -9,7 +9,6 @@ range) must reach it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
@@ -17,26 +16,16 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from failover.facts import public_listeners, target_group_name
+from failover.contract import target_group_name as target_group_name
+from failover.facts import public_listeners
 
-_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")  # ELB and TG names
-_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
-_CERT = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-
-def check_lb_args(lb_name: str, port: int, health_path: str) -> None:
-    if not isinstance(lb_name, str) or not _NAME.match(lb_name):
-        raise ValueError(f"load balancer name must be 1-32 letters, digits or inner - "
-                         f"(got {lb_name!r})")
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ValueError(f"port must be an integer from 1 to 65535 (got {port!r})")
-    if not isinstance(health_path, str) or not _PATH.match(health_path):
-        raise ValueError(f'health_path must be a URL path starting with "/" (got {health_path!r})')
 
 
 @dataclass(frozen=True)
 class WebAlbArgs:
+    """Names, port, path and certificate come checked from stack_config (the component trusts them)."""
+
     alb_name: str
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
@@ -45,16 +34,6 @@ class WebAlbArgs:
     certificate_arn: Optional[str] = None
     deletion_protection: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        check_lb_args(self.alb_name, self.port, self.health_path)
-        if self.certificate_arn is not None and not (isinstance(self.certificate_arn, str)
-                                                     and _CERT.match(self.certificate_arn)):
-            raise ValueError(f"certificate_arn must be an ACM certificate ARN "
-                             f"(got {self.certificate_arn!r})")
-        if not isinstance(self.deletion_protection, bool):
-            raise ValueError(f"deletion_protection must be True or False "
-                             f"(got {self.deletion_protection!r})")
 
 
 class WebAlb(pulumi.ComponentResource):

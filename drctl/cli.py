@@ -343,10 +343,10 @@ def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) 
 
 def cmd_release_lock(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     s = info.checks
+    from failover.lock import RELEASED, set_lock
+
     before = checks.lock_state(clients, s)
-    clients("cloudwatch", s.alarm_region).put_metric_data(
-        Namespace=s.lock_namespace,
-        MetricData=[{"MetricName": s.lock_metric, "Value": 0.0, "Unit": "Count"}])
+    set_lock(clients("cloudwatch", s.alarm_region), s, RELEASED)
     print(f"put {s.lock_namespace} {s.lock_metric}=0 in {s.alarm_region} (was "
           f"{'no data' if before['value'] is None else before['value']}); alarm {s.lock_alarm_name} "
           "returns to OK on its next evaluation and the PRIMARY record becomes eligible again")

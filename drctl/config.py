@@ -8,13 +8,16 @@ URL) is either discovered at run time or overridable on the command line.
 from __future__ import annotations
 
 import os
-import sys
 import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+import stack_config
 from failover.checks import CheckSettings
+from stack_config.derive import check_settings_for
+
+__all__ = ["PROJECT_DIR_ENV", "StackInfo", "UsageError", "check_settings_for", "load_stack", "project_dir",
+           "with_web_url"]
 
 PROJECT_DIR_ENV = "DRCTL_PROJECT_DIR"
 
@@ -58,12 +61,6 @@ def project_dir() -> Path:
 
 def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
     root = project_dir()
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    try:
-        import stack_config
-    except ImportError as err:  # pragma: no cover - the checkout always has it
-        raise UsageError(f"cannot import stack_config from {root}: {err}") from err
     try:
         settings = stack_config.settings_for_stack(root, stack, overrides or [])
     except stack_config.ConfigError as err:
@@ -94,66 +91,3 @@ def with_web_url(info: StackInfo, url: str | None) -> StackInfo:
         raise UsageError(f"--url must be an http:// or https:// URL such as https://pilotlight-test.click/ "
                          f"(got {url})")
     return replace(info, checks=replace(info.checks, web_url=url))
-
-
-def check_settings_for(settings: Any) -> CheckSettings:
-    """`stack_config.Settings` -> what the checks expect; also what the stack wiring hands the
-    Readiness component, so doctor and the readiness Lambda check the same things."""
-    fallback = settings.primary.fallback
-    fo, web, app, lbs, timeouts = (settings.failover, settings.web, settings.app,
-                                   settings.load_balancers, settings.failover.lambda_timeouts)
-    copied = not settings.ami.id  # the stack copies Seoul's AMI and tags the copy (golden_ami.py)
-    return CheckSettings(
-        stack_name=settings.stack,
-        primary_stack_name=(settings.primary.stack_name or "seoul").rsplit("/", 1)[-1],
-        dr_region=settings.dr_region,
-        primary_region=settings.primary_region,
-        alarm_region=settings.alarm_region,
-        domain=settings.dns.domain,
-        record_name=settings.dns.record_name,
-        hosted_zone_id=settings.dns.hosted_zone_id or "",
-        health_check_id=str(fallback.get("healthCheckId") or ""),
-        health_path=settings.dns.health_check.path,
-        alarm_name=fo.alarm_name,
-        observation_rule_name=fo.observation_rule_name,
-        event_bus_name=fo.event_bus_name,
-        failover_rule_name=fo.failover_rule_name,
-        state_machine_name=fo.state_machine_name,
-        failback_state_machine_name=fo.failback_state_machine_name,
-        approval_topic_name=fo.approval_topic_name,
-        approval_timeout_seconds=fo.approval_timeout_seconds,
-        approval_timeout_action=fo.approval_timeout_action,
-        lambda_prefix=fo.lambda_prefix,
-        timeout_approval=timeouts.approval,
-        timeout_nlb=timeouts.nlb,
-        timeout_launch_template=timeouts.launch_template,
-        timeout_scale=timeouts.scale,
-        timeout_verify=timeouts.verify,
-        timeout_failback=timeouts.failback,
-        timeout_readiness=timeouts.readiness,
-        readiness_enabled=settings.readiness.enabled,
-        web_launch_template=web.launch_template_name,
-        app_launch_template=app.launch_template_name,
-        web_asg=web.asg_name,
-        app_asg=app.asg_name,
-        web_port=web.port,
-        app_port=app.port,
-        web_pm2_name=web.pm2_name,
-        app_pm2_name=app.pm2_name,
-        web_app_dir=web.app_dir,
-        app_app_dir=app.app_dir,
-        web_env_file=web.env_file,
-        app_env_file=app.env_file,
-        recovery_mode=settings.recovery_mode,
-        nlb_name=lbs.nlb_name,
-        nlb_mode=lbs.nlb_mode,
-        alb_name=lbs.alb_name,
-        certificate_arn=lbs.certificate_arn or "",
-        table_names=tuple(settings.data.table_names.values()),
-        golden_ami_id=settings.ami.id or "",
-        primary_ami_id=(settings.ami.source_id or str(fallback.get("goldenAmiId") or "")) if copied else "",
-        expected_build=(settings.ami.build or str(fallback.get("goldenAmiBuild") or "")) if copied else "",
-        lock_namespace=settings.dns.lock.namespace,
-        lock_metric=settings.dns.lock.metric_name,
-        lock_alarm_name=settings.dns.lock.alarm_name,
-    )

@@ -17,11 +17,12 @@ import json
 import shlex
 from typing import Any
 
+from failover.contract import APPROVAL_STATE, REJECT_ERROR, TIMEOUT_PROCEED
 from failover.errors import ApprovalNotPendingError, ExecutionAlreadyRunningError, translate_throttling
 from failover.stamps import now_iso
 
-APPROVAL_STATE = "Step0_WaitForApproval"
-REJECT_ERROR = "ManualReject"
+__all__ = ["APPROVAL_STATE", "REJECT_ERROR", "approval_message", "approve_execution",
+           "find_pending_task_token", "reject_execution", "region_of"]
 
 
 def region_of(arn: str) -> str:
@@ -37,7 +38,7 @@ def approval_message(
     """Subject and body of the approval request (plain text, safe to forward: no token inside)."""
     region = region_of(execution_arn)
     arn = shlex.quote(execution_arn)
-    if timeout_action == "proceed":
+    if timeout_action == TIMEOUT_PROCEED:
         on_timeout = "the failover PROCEEDS unattended"
     else:
         on_timeout = "the failover is abandoned (nothing changes in Tokyo)"

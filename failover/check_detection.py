@@ -3,7 +3,6 @@ check, the detection alarm that watches it, and the failback lock alarm."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from failover import facts
@@ -17,6 +16,8 @@ from failover.check_core import (
     primary_stack_hint,
     stack_hint,
 )
+from failover.errors import ThrottledError
+from failover.lock import read_lock
 
 
 def _alarm(clients: ClientFactory, region: str, name: str) -> dict[str, Any] | None:
@@ -130,30 +131,15 @@ def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResu
 
 
 def lock_state(clients: ClientFactory, s: CheckSettings) -> dict[str, Any]:
-    """The failback lock: latest FailoverLock datapoint (last 24 h) and the lock alarm.
-
-    Same rule as failover/lock.py: the datapoint decides; without one, the alarm (which keeps
-    its state through missing data) does. With neither (no datapoint, no alarm or an alarm
-    without data) the state is unknown, which failback treats like a held lock."""
-    cw = clients("cloudwatch", s.alarm_region)
-    now = s.now()
-    points = cw.get_metric_statistics(
-        Namespace=s.lock_namespace, MetricName=s.lock_metric, StartTime=now - timedelta(days=1),
-        EndTime=now + timedelta(minutes=1), Period=60, Statistics=["Maximum"]).get("Datapoints", [])
-    latest = max(points, key=lambda p: p["Timestamp"]) if points else None
-    alarms = cw.describe_alarms(AlarmNames=[s.lock_alarm_name]).get("MetricAlarms", [])
-    value = None if latest is None else float(latest["Maximum"])
-    alarm_state = alarms[0].get("StateValue") if alarms else None
-    known = value is not None or alarm_state in ("OK", "ALARM")
-    locked = value >= 1 if value is not None else alarm_state == "ALARM"
-    return {
-        "locked": locked,
-        "known": known,
-        "value": value,
-        "at": iso(latest["Timestamp"]) if latest else None,
-        "alarm": s.lock_alarm_name,
-        "alarm_state": alarm_state,
-    }
+    """The failback lock through failover/lock.py, the one read rule: the latest datapoint of the
+    last day decides; without one, the alarm (which keeps its state through missing data) does.
+    `known` is False with neither (no datapoint, no alarm or an alarm without data), which
+    failback treats like a held lock."""
+    try:
+        state = read_lock(clients("cloudwatch", s.alarm_region), s, now=s.now())
+    except ThrottledError as err:  # reported like any other AWS error of a check
+        raise (err.__cause__ or err) from None
+    return {**state, "value": state["latest_value"], "at": iso(state["at"]) if state["at"] else None}
 
 
 def check_failback_lock(clients: ClientFactory, s: CheckSettings) -> CheckResult:

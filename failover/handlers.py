@@ -16,6 +16,7 @@ from botocore.config import Config
 
 from failover import approval, approval_html, approval_link, idle, launch_template, lock, nlb, scale, verify
 from failover import approval_page as approval_page_module
+from failover.contract import NLB_ON_FAILOVER
 from failover.settings import Capacity, Settings
 from failover.stamps import stamp
 
@@ -146,7 +147,7 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if action == "check_empty":
         return stamp(prev, **{**prev, **_empty(autoscaling, s), "polls": int(prev.get("polls", 0)) + 1})
     if action == "remove_nlb":
-        if s.nlb_mode != "on-failover":
+        if s.nlb_mode != NLB_ON_FAILOVER:
             return stamp(prev, skipped="NLB_MODE is standby: the NLB stays")
         elbv2 = _client("elbv2")
         tg = nlb.find_target_group(elbv2, s.target_group_name)
@@ -155,7 +156,7 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
         return stamp(prev, detached_target_group=detached, **nlb.remove_pipeline_nlb(elbv2, s))
     if action == "restore_template":
-        if s.nlb_mode != "on-failover":
+        if s.nlb_mode != NLB_ON_FAILOVER:
             return stamp(prev, skipped="NLB_MODE is standby: the template keeps the standing NLB")
         return stamp(
             prev, **launch_template.restore_template_placeholder(_client("ec2"), s.web_launch_template_name)

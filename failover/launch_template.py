@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from failover.contract import NLB_DNS_PLACEHOLDER as PLACEHOLDER
 from failover.errors import LaunchTemplateError, error_code, translate_throttling
-from failover.settings import PLACEHOLDER
 
 # INTERNAL_API_URL=http://<host>:<port> in any quoting the user data templates use.
 _URL = re.compile(r"(INTERNAL_API_URL\s*[=:]\s*[\"']?https?://)([^:/\"'\s]+)")

@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from failover.contract import NLB_STANDBY
 from failover.errors import NlbConflictError, NlbMissingError, error_code, translate_throttling
 from failover.settings import Settings
 
@@ -126,7 +127,7 @@ def _ensure_listener(elbv2: Any, lb_arn: str, tg_arn: str, port: int) -> None:
 @translate_throttling
 def ensure_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
     """Make sure NLB, target group and listener exist (creating in mode on-failover); report state."""
-    if s.nlb_mode == "standby":
+    if s.nlb_mode == NLB_STANDBY:
         return check_nlb(elbv2, s)
     lb = _ensure_load_balancer(elbv2, s)
     # Every run, not only on create: a retry after a crash between the two calls still sets it.
@@ -144,7 +145,7 @@ def check_nlb(elbv2: Any, s: Settings) -> dict[str, Any]:
     lb = find_load_balancer(elbv2, s.nlb_name)
     if lb is None:
         hint = (
-            "deploy it with the tokyo stack" if s.nlb_mode == "standby" else "step 1 should have created it"
+            "deploy it with the tokyo stack" if s.nlb_mode == NLB_STANDBY else "step 1 should have created it"
         )
         raise NlbMissingError(f"load balancer {s.nlb_name} not found in this region ({hint})")
     if lb.get("Type") != "network":

@@ -1,7 +1,7 @@
 """Settings every failover Lambda reads from its environment.
 
-The pipeline component (components/failover_pipeline.py) sets exactly these variables on every
-failover Lambda; `Settings.from_env()` reads them once per invocation.
+The pipeline component sets exactly `to_env()` of the settings `stack_config.derive.lambda_settings`
+builds on every failover Lambda; `Settings.from_env()` reads them back once per invocation.
 
 Required:
   NLB_NAME                  internal NLB in front of the app tier (e.g. MegaTicket-DR-NLB)
@@ -23,7 +23,7 @@ Required:
                             MegaTicket-Failback-Lock); 1 = locked, 0 = released
 
 Optional:
-  NLB_TARGET_GROUP_NAME     default `<NLB_NAME>-TG` (cut to the 32-character limit)
+  NLB_TARGET_GROUP_NAME     default `<NLB_NAME>-TG` (failover.contract.target_group_name)
   HEALTH_SCHEME             `http` (default) or `https`
   HTTP_TIMEOUT_SECONDS      default 5
 """
@@ -31,12 +31,12 @@ Optional:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-NLB_MODES = ("standby", "on-failover")
-PLACEHOLDER = "NLB_DNS_PLACEHOLDER"
+from failover.contract import ELB_NAME, NLB_MODES, target_group_name
+
+__all__ = ["NLB_MODES", "Capacity", "Settings", "SettingsError"]
 
 
 class SettingsError(ValueError):
@@ -104,6 +104,12 @@ class Settings:
     http_timeout_seconds: int = 5
 
     def __post_init__(self) -> None:
+        if not self.target_group_name:
+            object.__setattr__(self, "target_group_name", target_group_name(self.nlb_name))
+
+    def validated(self) -> Settings:
+        """This settings, or SettingsError naming the variable (the Lambda's own environment check;
+        the values were checked by stack_config before deploy)."""
         if self.nlb_mode not in NLB_MODES:
             raise SettingsError(f"NLB_MODE={self.nlb_mode!r} must be one of {', '.join(NLB_MODES)}")
         if not 1 <= self.app_port <= 65535:
@@ -116,11 +122,9 @@ class Settings:
             raise SettingsError(f"HEALTH_SCHEME={self.health_scheme!r} must be http or https")
         if not self.approval_topic_arn.startswith("arn:"):
             raise SettingsError(f"APPROVAL_TOPIC_ARN={self.approval_topic_arn!r} must be an SNS topic ARN")
-        if not self.target_group_name:
-            # Target group names are limited to 32 characters and may not end with '-'.
-            object.__setattr__(self, "target_group_name", f"{self.nlb_name}-TG"[:32].rstrip("-"))
-        if len(self.nlb_name) > 32 or not re.fullmatch(r"[A-Za-z0-9-]+", self.nlb_name):
-            raise SettingsError(f"NLB_NAME={self.nlb_name!r} must be 1-32 letters, digits or '-'")
+        if ELB_NAME.problem(self.nlb_name):
+            raise SettingsError(f"NLB_NAME={self.nlb_name!r} must be {ELB_NAME.what}: {ELB_NAME.expected()}")
+        return self
 
     @property
     def health_url(self) -> str:
@@ -151,7 +155,7 @@ class Settings:
             target_group_name=env.get("NLB_TARGET_GROUP_NAME", "").strip(),
             health_scheme=env.get("HEALTH_SCHEME", "").strip() or "http",
             http_timeout_seconds=_int(env, "HTTP_TIMEOUT_SECONDS", default=5, minimum=1),
-        )
+        ).validated()
 
     def to_env(self) -> dict[str, str]:
         """The inverse of from_env: what the component sets on each Lambda (and what tests use)."""

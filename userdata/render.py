@@ -15,8 +15,8 @@ once, by this module, for the context it lands in:
 - PM2 gets `NAME=<shlex.quote(value)>` as arguments of `env`, run by a constant inner script,
   so the inner shell receives values as data and never as code.
 
-This module imports nothing from Pulumi or the stack config, so the failover Lambdas and the
-policy pack can reuse `parse_env_assignments` and `NLB_DNS_PLACEHOLDER`.
+This module imports nothing from Pulumi or the stack config (only the dependency-free
+`failover.contract`), so the failover Lambdas and the policy pack can reuse `parse_env_assignments`.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# The failover pipeline's step 2 replaces this token in the decoded launch template user data
-# (001 section 3.2) when the NLB is created on failover (nlb.mode on-failover).
-NLB_DNS_PLACEHOLDER = "NLB_DNS_PLACEHOLDER"
+# The failover pipeline's step 2 replaces NLB_DNS_PLACEHOLDER in the decoded launch template user
+# data (001 section 3.2) when the NLB is created on failover (nlb.mode on-failover).
+from failover.contract import NLB_DNS_PLACEHOLDER as NLB_DNS_PLACEHOLDER
+from failover.contract import TABLE_SUFFIXES
+
 DEFAULT_LOG_FILE = "/var/log/user-data.log"
 DEFAULT_RUN_AS = "ec2-user"
-# Same order as stack_config.TABLE_SUFFIXES (a test keeps the two equal; no import, see above).
-TABLE_SUFFIXES = ("performances", "reservations", "schedules", "venues")
 NEXT_DEFAULT_PORT = 3000
 
 _TEMPLATES = Path(__file__).resolve().parent

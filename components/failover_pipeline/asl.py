@@ -1,5 +1,6 @@
 """Amazon States Language for the failover and failback state machines, built as Python dicts.
 
+It lives beside the component that deploys it (not in the Lambda package: no Lambda builds ASL).
 The component calls these inside `Output.all(...).apply(...)` and `json.dumps` the result; tests
 lint the same dicts with statelint and run them under moto's interpreter.
 
@@ -38,9 +39,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-APPROVAL_STATE = "Step0_WaitForApproval"
-REJECT_ERROR = "ManualReject"
-TIMEOUT_ACTIONS = ("fail", "proceed")
+from failover.contract import APPROVAL_STATE, REJECT_ERROR, TIMEOUT_ACTIONS, TIMEOUT_FAIL, TIMEOUT_PROCEED
+
+__all__ = ["APPROVAL_STATE", "REJECT_ERROR", "RETRYABLE_ERRORS", "TIMEOUT_ACTIONS", "failback_definition",
+           "failover_definition"]
 
 # Errors worth retrying with backoff: Lambda service trouble and AWS throttling inside a step.
 RETRYABLE_ERRORS = [
@@ -254,7 +256,7 @@ def failover_definition(
     topic_arn: str,
     approval_timeout_seconds: int,
     approval_heartbeat_seconds: int | None = None,
-    timeout_action: str = "fail",
+    timeout_action: str = TIMEOUT_FAIL,
     poll_seconds: int = 15,
     max_polls: int = 40,
     retry_interval_seconds: int = 2,
@@ -394,7 +396,7 @@ def failover_definition(
         "FailoverSkipped",
     )
     s["FailoverSkipped"] = {"Type": "Succeed"}
-    if timeout_action == "proceed":
+    if timeout_action == TIMEOUT_PROCEED:
         s["Step0_ApprovalTimedOut"] = {
             "Type": "Pass",
             "Parameters": {

@@ -1,0 +1,194 @@
+"""The typed settings `load_settings` returns: frozen dataclasses, validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from failover.contract import DR, table_name
+from stack_config.cost import CostSettings
+
+
+@dataclass(frozen=True)
+class Capacity:
+    min: int
+    desired: int
+    max: int
+
+
+@dataclass(frozen=True)
+class TierSettings:
+    role: str  # "web" or "app"
+    port: int
+    app_dir: str
+    pm2_name: str
+    env_file: str
+    asg_name: str
+    launch_template_name: str
+    instance_type: str
+    capacity: Capacity  # what the ASG is declared with
+    failover_capacity: Capacity  # what the failover pipeline scales to
+    health_check_grace_seconds: int
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vpc_id: Optional[str]
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+    cidr: str
+    nat_gateway: bool
+    interface_endpoints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoadBalancerSettings:
+    alb_name: str
+    nlb_name: str
+    nlb_mode: str
+    certificate_arn: Optional[str]
+    deletion_protection: bool
+
+
+@dataclass(frozen=True)
+class AmiSettings:
+    id: Optional[str]  # an AMI that already exists in this stack's region
+    source_id: Optional[str]  # the Seoul Golden AMI to copy (DR only; else from the primary stack)
+    source_region: str
+    build: Optional[str]
+    name: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    suffix: str
+    hash_key: str
+    range_key: Optional[str]
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    table_prefix: str
+    tables: tuple[TableSpec, ...]
+
+    def table_name(self, suffix: str) -> str:
+        return table_name(self.table_prefix, suffix)
+
+    @property
+    def table_names(self) -> dict[str, str]:
+        return {t.suffix: self.table_name(t.suffix) for t in self.tables}
+
+
+@dataclass(frozen=True)
+class HealthCheckSettings:
+    interval: int
+    failure_threshold: int
+    path: str
+    port: int
+    protocol: str
+
+
+@dataclass(frozen=True)
+class LockSettings:
+    namespace: str
+    metric_name: str
+    alarm_name: str
+    region: str
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    domain: str
+    record_name: str
+    hosted_zone_id: Optional[str]
+    ttl: int  # for plain (non-alias) records only: alias records carry no TTL
+    health_check: HealthCheckSettings
+    lock: LockSettings
+
+
+@dataclass(frozen=True)
+class Approvers:
+    emails: tuple[str, ...]
+    sms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LambdaTimeouts:
+    """Seconds per Lambda; field names are the `failover.lambdaTimeouts` keys in snake case."""
+
+    approval: int
+    nlb: int
+    launch_template: int
+    scale: int
+    verify: int
+    failback: int
+    readiness: int
+
+
+@dataclass(frozen=True)
+class FailoverSettings:
+    state_machine_name: str
+    failback_state_machine_name: str
+    approval_topic_name: str
+    event_bus_name: str
+    observation_rule_name: str
+    failover_rule_name: str
+    alarm_name: str
+    lambda_prefix: str
+    approval_timeout_seconds: int
+    approval_heartbeat_seconds: Optional[int]
+    approval_timeout_action: str
+    lambda_timeouts: LambdaTimeouts
+    approvers: Approvers
+    alarm_region: str
+
+
+@dataclass(frozen=True)
+class ReadinessSettings:
+    enabled: bool
+    schedule: str
+
+
+@dataclass(frozen=True)
+class PrimaryReference:
+    """Where the DR stack finds the primary's outputs: a StackReference, config, or both."""
+
+    stack_name: Optional[str]
+    fallback: Mapping[str, Any]  # validated `primary.*` values, keyed by output name
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    role: str
+    region: str
+    primary_region: str
+    dr_region: str
+    alarm_region: str
+    data: DataSettings
+    dns: DnsSettings
+    web: TierSettings
+    app: TierSettings
+    network: NetworkSettings
+    load_balancers: LoadBalancerSettings
+    ami: AmiSettings
+    failover: FailoverSettings
+    readiness: ReadinessSettings
+    primary: PrimaryReference
+    tags: Mapping[str, str]
+    cost: CostSettings = field(default_factory=CostSettings)
+
+    @property
+    def is_dr(self) -> bool:
+        return self.role == DR
+
+    @property
+    def recovery_mode(self) -> bool:
+        return self.is_dr
+
+    @property
+    def name_prefix(self) -> str:
+        """Prefix of the default resource names: `MegaTicket-DR` in the DR stack."""
+        return "MegaTicket-DR" if self.is_dr else "MegaTicket"
