@@ -37,7 +37,7 @@ from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepL
 from components.failover_pipeline.state_machines import StateMachines, StateMachinesArgs
 from failover.contract import LOG_RETENTION_DAYS, target_group_name
 from stack_config import Settings
-from stack_config.derive import lambda_env_keys, lambda_settings
+from stack_config.derive import lambda_settings
 
 
 @dataclass(frozen=True)
@@ -86,15 +86,31 @@ class FailoverPipelineArgs:
         s = self.settings
         return s.dns.record_name if s.load_balancers.certificate_arn else self.alb_dns_name
 
-    def environment(self, topic_arn: pulumi.Input[str]) -> dict[str, pulumi.Output[str]]:
-        """Exactly the variables `failover.settings.Settings.from_env` reads (its `to_env`)."""
-        env = pulumi.Output.all(self.vpc_id, self.app_subnet_ids, self.verify_host, topic_arn).apply(
-            lambda a: lambda_settings(
-                self.settings, vpc_id=a[0], app_subnet_ids=a[1], verify_host=a[2], approval_topic_arn=a[3]
-            ).to_env()
-        )
-        # One Output per variable, so a preview shows which ones wait for deploy-time values.
-        return {key: env.apply(lambda e, k=key: e[k]) for key in lambda_env_keys()}
+    def environment(self, topic_arn: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
+        """Exactly the variables `failover.settings.Settings.from_env` reads: its `to_env()`.
+
+        Each variable waits only for the deploy-time values it is made of, so a preview (and the
+        policy pack) sees every other one as text."""
+        deploy_time: list[pulumi.Input[Any]] = [self.vpc_id, self.app_subnet_ids, self.verify_host, topic_arn]
+        # Stand-ins no real value contains; which of them a variable holds says what it waits for.
+        marks: list[Any] = ["\x00vpc", ["subnet-\x00"], "\x00host", "arn:\x00topic"]
+
+        def env(values: dict[int, Any]) -> dict[str, str]:
+            v = [values.get(i, mark) for i, mark in enumerate(marks)]
+            return lambda_settings(self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2],
+                                   approval_topic_arn=v[3]).to_env()
+
+        result: dict[str, pulumi.Input[str]] = {}
+        for key, text in env({}).items():
+            needs = [i for i in range(len(marks)) if "\x00" in text and _holds(text, marks[i])]
+            result[key] = text if not needs else pulumi.Output.all(*(deploy_time[i] for i in needs)).apply(
+                lambda got, key=key, needs=needs: env(dict(zip(needs, got, strict=True)))[key])
+        return result
+
+
+def _holds(text: str, mark: Any) -> bool:
+    marks = mark if isinstance(mark, list) else [mark]
+    return any(m in text for m in marks)
 
 
 class FailoverPipeline(pulumi.ComponentResource):

@@ -11,11 +11,11 @@ import pulumi_aws as aws
 import pytest
 
 from components.failover_pipeline import FUNCTIONS, FailoverPipeline, dlq_name
-from failover.settings import Settings
 from offline_preview.engine import UNKNOWN, ProgramRun
-from stack_config import Capacity
-from tests.components.pipeline_args import pipeline_args
-from tests.conftest import run_component
+from stack_config import settings_for_stack
+from stack_config.derive import lambda_env_keys
+from tests.components.pipeline_args import pipeline_args, tokyo_settings, with_failover
+from tests.conftest import ROOT, run_component
 
 PIPELINE = "megaticket-dr:failover:Pipeline"
 RULE = "aws:cloudwatch/eventRule:EventRule"
@@ -28,11 +28,11 @@ QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
-def _run(preview: bool, **overrides: Any) -> ProgramRun:
+def _run(preview: bool, *assignments: str, **overrides: Any) -> ProgramRun:
     def body() -> None:
         tokyo = aws.Provider("ap-northeast-1", region="ap-northeast-1")
         virginia = aws.Provider("us-east-1", region="us-east-1")
-        args = pipeline_args(virginia, **{"approval_heartbeat_seconds": 3600, **overrides})
+        args = pipeline_args(virginia, *assignments, **overrides)
         p = FailoverPipeline("failover", args, pulumi.ResourceOptions(provider=tokyo))
         pulumi.export("stateMachineArn", p.state_machine_arn)
         pulumi.export("functionNames", p.function_names)
@@ -48,12 +48,41 @@ def _policy(run: ProgramRun, name: str) -> dict[str, Any]:
     return json.loads(doc) if isinstance(doc, str) else doc
 
 
-def test_every_child_is_parented_to_the_pipeline(preview: bool) -> None:
+PARTS = {
+    "megaticket-dr:failover:ApprovalTopic": ["failover-approval"],
+    "megaticket-dr:failover:StepLambdas": ["failover-lambdas"],
+    "megaticket-dr:failover:StateMachines": ["failover-machines"],
+    "megaticket-dr:failover:EventHop": ["failover-observation", "failover-start"],
+}
+
+
+def test_pipeline_is_split_into_its_parts_and_every_child_keeps_its_name(preview: bool) -> None:
+    """GIVEN the pipeline split by concept (topic, Lambdas, machines, one EventHop per hop)
+    THEN each part is a component under the pipeline, and every resource is under the pipeline or one
+    of its parts with the name it had when the pipeline was flat, so `pulumi up` adopts it."""
     run = _run(preview)
-    parent = run.one(PIPELINE, "failover").urn
-    children = [r for r in run.resources if r.type not in (PIPELINE, "pulumi:providers:aws")]
-    assert children and all(r.parent == parent for r in children)
+    pipeline = run.one(PIPELINE, "failover").urn
+    for type_, names in PARTS.items():
+        parts = run.by_type(type_)
+        assert sorted(p.name for p in parts) == names
+        assert all(p.parent == pipeline for p in parts)
+    part_urns = {p.urn for t in PARTS for p in run.by_type(t)}
+    children = [r for r in run.resources
+                if r.type not in (PIPELINE, "pulumi:providers:aws", *PARTS)]
+    assert children and all(r.parent == pipeline or r.parent in part_urns for r in children)
     assert all(r.name.startswith("failover-") for r in children)
+
+
+def test_children_moved_into_a_part_alias_their_old_parent(preview: bool) -> None:
+    """GIVEN resources deployed as direct children of the pipeline THEN those now under a part carry
+    an alias naming the pipeline as parent: the same URN as before, so no replacement."""
+    run = _run(preview)
+    part_urns = {p.urn for t in PARTS for p in run.by_type(t)}
+    moved = [r for r in run.resources if r.parent in part_urns]
+    assert {r.name for r in moved} >= {"failover-approval-topic", "failover-approval-topic-key",
+                                       "failover-step1", "failover-failover-state-machine",
+                                       "failover-observation-rule", "failover-failover-dlq"}
+    assert all(r.options["aliases"] for r in moved)
 
 
 def test_alarm_rule_lives_in_us_east_1_and_forwards_only_to_the_tokyo_bus(preview: bool) -> None:
@@ -100,7 +129,7 @@ def test_lambdas_are_python312_with_the_settings_contract_and_config_timeouts(pr
     assert sorted(fns) == [
         f"stfc-lambda-dev-{k}" for k in ("failback", "step0", "step1", "step2", "step3", "step4")
     ]
-    expected_keys = set(Settings.__dataclass_fields__) and set(_settings_env_keys())
+    expected_keys = set(lambda_env_keys())
     for fn in fns.values():
         assert fn.inputs["runtime"] == "python3.12"
         assert fn.inputs["handler"].startswith("failover.handlers.")
@@ -111,34 +140,10 @@ def test_lambdas_are_python312_with_the_settings_contract_and_config_timeouts(pr
     assert (env["NLB_MODE"], env["APP_PORT"], env["LOCK_REGION"]) == ("standby", "3001", "us-east-1")
 
 
-def _settings_env_keys() -> list[str]:
-    from failover.settings import Capacity
-
-    sample = Settings(
-        nlb_name="n",
-        nlb_mode="standby",
-        vpc_id="v",
-        app_subnet_ids=("subnet-1",),
-        app_port=1,
-        health_path="/",
-        web_launch_template_name="w",
-        app_asg_name="a",
-        web_asg_name="w",
-        app_capacity=Capacity(0, 0, 0),
-        web_capacity=Capacity(0, 0, 0),
-        alb_dns_name="d",
-        expected_region="r",
-        approval_topic_arn="arn:t",
-        lock_namespace="n",
-        lock_metric="m",
-        lock_region="r",
-        lock_alarm_name="a",
-    )
-    return list(sample.to_env())
-
-
 def test_state_machine_definition_is_generated_asl_with_config_timeouts(preview: bool) -> None:
-    run = _run(preview, approval_timeout_seconds=1800, approval_timeout_action="proceed")
+    run = _run(preview, settings=with_failover(tokyo_settings("failover.approvalTimeoutSeconds=1800",
+                                                     "failover.approvalTimeoutAction=proceed"),
+                                      approval_heartbeat_seconds=3600))
     machine = run.one(MACHINE, "failover-failover-state-machine")
     assert machine.inputs["name"] == "stfc-stepfunction-dev-an1"
     assert machine.inputs["loggingConfiguration"]["includeExecutionData"] is False
@@ -224,23 +229,18 @@ def test_approval_topic_is_kms_encrypted_with_email_and_sms_channels(preview: bo
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"approval_timeout_action": "retry"}, "approval_timeout_action must be one of fail, proceed"),
-        ({"nlb_mode": "maybe"}, "nlb_mode must be one of standby, on-failover"),
-        ({"approver_sms": ("010-1234-5678",)}, "not an E.164 number"),
-        ({"state_machine_name": "has space"}, "state_machine_name must be"),
-        ({"app_capacity": Capacity(2, 1, 3)}, r"app_capacity must satisfy 0 <= min <= desired <= max"),
-        ({"web_capacity": Capacity(0, True, 1)}, "web_capacity must satisfy"),
-        # names AWS rejects only at deploy (or, for the NLB, mid-failover when step 1 creates it)
-        ({"lambda_prefix": "stfc.lambda"}, r"lambda_prefix must be 1-54 letters, digits, '_' or '-'"),
-        ({"lambda_prefix": "x" * 55}, r"at most 64 characters with the longest suffix '-readiness'"),
-        ({"approval_topic_name": "stfc.topic"}, r"approval_topic_name .* \(SNS allows no '\.'\)"),
-        ({"nlb_name": "MegaTicket-DR-NLB-in-Tokyo-standby"}, "load balancer name must be 1-32"),
-        ({"nlb_name": "MegaTicket_DR_NLB"}, "load balancer name must be 1-32"),
+        # invariants a programmatic caller could break (stack_config refuses them in a stack file)
+        ({"approval_timeout_seconds": 20}, "approval timeout 20 s must exceed the approval Lambda's timeout"),
     ],
 )
-def test_bad_args_fail_with_one_line_naming_the_field(change: dict[str, Any], message: str) -> None:
+def test_args_refuse_what_only_a_programmatic_caller_could_break(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        pipeline_args(object(), **change)
+        pipeline_args(object(), settings=with_failover(tokyo_settings(), **change))
+
+
+def test_args_refuse_the_primary_stacks_settings() -> None:
+    with pytest.raises(ValueError, match="settings must be the DR stack's"):
+        pipeline_args(object(), settings=settings_for_stack(ROOT, "seoul"))
 
 
 def test_pipeline_refuses_to_run_without_the_callers_provider() -> None:
@@ -320,12 +320,11 @@ def test_state_machines_are_created_after_their_role_may_deliver_logs(preview: b
         assert delivery and delivery[0]["Resource"] == "*"
 
 
-def test_longest_lambda_prefix_that_passes_names_functions_lambda_accepts() -> None:
-    """GIVEN the longest prefix the args accept THEN every function name, the readiness one
+def test_longest_lambda_prefix_the_config_accepts_names_functions_lambda_accepts() -> None:
+    """GIVEN the longest prefix stack_config accepts THEN every function name, the readiness one
     included, is within Lambda's 64 characters."""
-    prefix = "p" * 54
-    args = pipeline_args(object(), lambda_prefix=prefix)
-    names = [f"{args.lambda_prefix}-{key}" for key in (*FUNCTIONS, "readiness")]
+    settings = tokyo_settings("failover.lambdaPrefix=" + "p" * 54)
+    names = [f"{settings.failover.lambda_prefix}-{key}" for key in (*FUNCTIONS, "readiness")]
     assert max(len(n) for n in names) == 64
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from failover.asl import failback_definition, failover_definition
+from components.failover_pipeline.asl import failback_definition, failover_definition
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from tests.failover.conftest import ACCOUNT, REGION, function_arn

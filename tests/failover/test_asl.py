@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from failover.asl import failback_definition, failover_definition
+from components.failover_pipeline.asl import failback_definition, failover_definition
 from statelint.linter import Linter
 
 from tests.failover.machine import failback_asl, failover_asl
