@@ -523,7 +523,10 @@ def failover_definition(
         "Cause": "A failover step failed; the failure notification and $.failure name the step and cause.",
     }
     return {
-        "Comment": "MegaTicket DR failover: approval, NLB, launch template, scale, verify (components/failover_pipeline/asl.py)",
+        "Comment": (
+            "MegaTicket DR failover: approval, NLB, launch template, scale, verify "
+            "(components/failover_pipeline/asl.py)"
+        ),
         "StartAt": "Init",
         "States": s,
     }

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
 
+from failover.contract import ALARM_REGION, FAILOVER_RECORD_MAX_TTL
+
 from .kit import Subject, resource_policy
 from .values import as_list, get_path, is_unknown
 
 RECORD = "aws:route53/record:Record"
-DETECTION_REGION = "us-east-1"
-DEFAULT_MAX_TTL = 60
+DETECTION_REGION = ALARM_REGION
+DEFAULT_MAX_TTL = FAILOVER_RECORD_MAX_TTL  # shared with stack_config (dns.ttl)
 
 
 def _failover_types(subject: Subject) -> list[str]:

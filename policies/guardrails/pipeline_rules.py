@@ -9,6 +9,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
 
+from failover.contract import LAMBDA_DEFAULT_TIMEOUT, OTHER_STEP_TIMEOUT_MINIMUM, STEP_TIMEOUT_MINIMUMS
+
 from .kit import Subject, first_messages, resource_policy, stack_policy
 from .values import UNKNOWN_SENTINELS, is_unknown, state_machine_definition
 
@@ -127,14 +129,10 @@ APPROVAL_TIMEOUT_POLICY = resource_policy(
 
 # ---------------------------------------------------------------- failover Lambda timeouts
 
-# Seconds each step needs at least. The incident (001 §7.2.2) was the 3 s default killing Step1
-# while it created the NLB, listener and target group; the document raised it to 300 s because its
-# Lambda also waited for the NLB. Here waiting belongs to Step Functions (Wait/Retry), so Step1 needs
-# the API calls plus throttling retries: 120 s, the pipeline's default. The others make a few calls.
-DEFAULT_MINIMUM_TIMEOUTS = {"step0": 10, "step1": 120, "step2": 30, "step3": 30, "step4": 30,
-                            "failback": 60, "readiness": 30}
-DEFAULT_OTHER_MINIMUM = 30
-LAMBDA_DEFAULT_TIMEOUT = 3
+# Seconds each step needs at least: one table, shared with stack_config (failover/contract.py says
+# why: the incident of 001 §7.2.2 was the 3 s default killing Step1 while it created the NLB).
+DEFAULT_MINIMUM_TIMEOUTS = dict(STEP_TIMEOUT_MINIMUMS)
+DEFAULT_OTHER_MINIMUM = OTHER_STEP_TIMEOUT_MINIMUM
 
 
 def failover_step_of(subject: Subject) -> str | None:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel
 
+from failover.contract import NLB_ON_FAILOVER
+
 from .context import config_value
 from .coverage import USER_DATA_TYPES
 from .kit import Subject, first_messages, resource_policy
@@ -29,7 +31,7 @@ _COMMAND_REGION_RE = re.compile(r"--region[= ]+['\"]?([a-z]{2,4}(?:-[a-z]+)+-\d{
 # Addresses that mean "this instance" when the web tier dials them (not bind addresses).
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "localhost.localdomain"}  # noqa: S104
 _PLACEHOLDER_TOKEN_RE = re.compile(r"\b[A-Z0-9_]*PLACEHOLDER[A-Z0-9_]*\b")
-ON_FAILOVER = "on-failover"
+ON_FAILOVER = NLB_ON_FAILOVER
 TYPES = sorted(USER_DATA_TYPES)
 
 # ---------------------------------------------------------------- AWS_REGION == provider region

@@ -74,14 +74,3 @@ def test_target_group_name_is_the_one_the_failover_pipeline_looks_for(preview: b
 
 def test_dns_name_output(preview: bool) -> None:
     assert _run(preview).outputs["dns_name"] == (UNKNOWN if preview else "⟨MegaTicket-DR-NLB.dnsName⟩")
-
-
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"nlb_name": "-bad"}, "load balancer name must be"),
-    ({"port": 70000}, "port must be an integer"),
-    ({"health_path": ""}, "health_path must be a URL path"),
-])
-def test_bad_nlb_args_fail_with_one_line(overrides: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message) as error:
-        AppNlbArgs(**{"nlb_name": "MegaTicket-DR-NLB", "vpc_id": "vpc-1", "subnet_ids": [], **overrides})
-    assert "\n" not in str(error.value)

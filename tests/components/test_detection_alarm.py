@@ -82,7 +82,6 @@ def test_alarm_refuses_to_be_declared_without_an_explicit_provider() -> None:
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"region": "ap-northeast-1"}, "region must be us-east-1: Route53 publishes health-check metrics only"),
-    ({"alarm_name": "bad name!"}, "alarm_name must be 1-255"),
     ({"health_check_id": ""}, "health_check_id must be the primary endpoint health check id"),
     ({"health_check_id": None}, "health_check_id must be"),
     ({"period": 30}, "period must be a multiple of 60"),

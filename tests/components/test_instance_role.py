@@ -176,8 +176,6 @@ def test_policy_document_as_a_function_accepts_a_list() -> None:
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"role_name_prefix": "bad prefix!"}, "role_name_prefix must be"),
-    ({"region": "Tokyo"}, "region must be an AWS region"),
     ({"table_names": {}}, "table_names must name at least one table"),
 ])
 def test_bad_instance_role_args_fail_with_one_line(overrides: dict[str, Any], message: str) -> None:

@@ -121,16 +121,9 @@ def test_region_is_looked_up_when_not_given(preview: bool) -> None:
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"cidr": "10.20.0.0"}, "cidr must be an IPv4 network from /16 to /24"),
-    ({"cidr": "nope"}, "cidr must be an IPv4 network such as"),
-    ({"cidr": "10.0.0.0/8"}, "cidr must be an IPv4 network from /16 to /24"),
-    ({"name_prefix": "bad prefix"}, "name_prefix must be"),
-    ({"vpc_id": "vpc-1"}, "vpc_id must be a VPC id"),
     ({"vpc_id": "vpc-0abc1234", "public_subnet_ids": ("subnet-0000000a",),
       "private_subnet_ids": ("subnet-0000000c", "subnet-0000000d")}, "public_subnet_ids must be at least 2"),
     ({"private_subnet_ids": ("subnet-0000000c", "subnet-0000000d")}, "need vpc_id"),
-    ({"interface_endpoints": ("Bad Name",)}, "interface_endpoints must be service names"),
-    ({"region": "tokyo"}, "region must be an AWS region"),
 ])
 def test_bad_network_args_fail_with_one_line(overrides: dict[str, Any], message: str) -> None:
     values = {"name_prefix": "MegaTicket-DR", "cidr": "10.20.0.0/16", **overrides}

@@ -56,7 +56,6 @@ def test_secondary_record_takes_a_subdomain_and_an_unknown_alb(preview: bool) ->
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"record_name": "https://pilotlight-test.click"}, "record_name must be a lower-case DNS name"),
     ({"set_identifier": ""}, "set_identifier must be 1-128"),
     ({"hosted_zone_id": None}, "hosted_zone_id must be the Route53 hosted zone id"),
     ({"alb_dns_name": ""}, "alb_dns_name must be the Tokyo ALB DNS name"),

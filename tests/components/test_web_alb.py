@@ -106,15 +106,3 @@ def test_target_group_name_fits_32_characters_without_trailing_hyphen(lb_name: s
     assert target_group_name(lb_name) == expected
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"alb_name": "bad_name"}, "load balancer name must be"),
-    ({"alb_name": "A" * 33}, "load balancer name must be"),
-    ({"port": 0}, "port must be an integer"),
-    ({"health_path": "api/health"}, "health_path must be a URL path"),
-    ({"certificate_arn": "arn:aws:iam::1:server-certificate/x"}, "certificate_arn must be an ACM"),
-    ({"deletion_protection": "yes"}, "deletion_protection must be True or False"),
-])
-def test_bad_alb_args_fail_with_one_line(overrides: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message) as error:
-        WebAlbArgs(**{"alb_name": "MegaTicket-DR-ALB", "vpc_id": "vpc-1", "subnet_ids": [], **overrides})
-    assert "\n" not in str(error.value)

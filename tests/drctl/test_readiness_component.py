@@ -7,7 +7,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pytest
 
 from components.readiness import Readiness, ReadinessArgs, policy_document
 from failover.checks import CheckSettings
@@ -94,17 +93,6 @@ def test_policy_lets_the_lambda_read_only_the_step_roles_and_functions() -> None
     assert "arn:aws:iam::111122223333:role/stfc-lambda-dev-step2-role" in roles and not any("*" in r for r in roles)
     assert statements["ReadFunctions"]["Resource"][-1] == \
         "arn:aws:lambda:ap-northeast-1:111122223333:function:stfc-lambda-dev-readiness"
-
-
-@pytest.mark.parametrize("field, value, message", [
-    ("schedule", "every 30 minutes", "schedule must be an EventBridge expression"),
-    ("namespace", "AWS/DynamoDB", "namespace must be a custom CloudWatch namespace"),
-    ("timeout", 5, "timeout must be an integer from 30 to 900"),
-])
-def test_bad_arguments_fail_with_one_line_naming_the_field(field: str, value: Any, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        ReadinessArgs(checks=CheckSettings(), approval_topic_arn=TOPIC, state_machine_arn=MACHINE,
-                      **{field: value})
 
 
 def test_the_packaged_files_alone_run_the_checks(tmp_path) -> None:

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from components.failover_pipeline.asl import failback_definition, failover_definition
 from statelint.linter import Linter
 
+from components.failover_pipeline.asl import failback_definition, failover_definition
 from tests.failover.machine import failback_asl, failover_asl
 
 

@@ -3,16 +3,18 @@ approval topic or a 3 s Step1 is caught (the documents' §7.3 and §7.2.2 incide
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.failover_pipeline import FailoverPipeline, StepTimeouts
+from components.failover_pipeline import FailoverPipeline
 from offline_preview.engine import ProgramRun
 from offline_preview.policy_run import check
-from tests.components.pipeline_args import pipeline_args
+from stack_config import Approvers
+from tests.components.pipeline_args import pipeline_args, tokyo_settings, with_failover
 from tests.conftest import run_component
 
 
@@ -34,7 +36,9 @@ def test_pipeline_as_configured_passes_every_policy(mode, pack, preview_pack):
 
 
 def test_email_only_approval_is_a_mandatory_violation(pack):
-    emails_only = _pipeline(False, approver_emails=("a@example.com", "b@example.com"), approver_sms=())
+    # A programmatic caller going around stack_config (which refuses a single channel).
+    settings = with_failover(tokyo_settings(), approvers=Approvers(("a@example.com", "b@example.com"), ()))
+    emails_only = _pipeline(False, settings=settings)
     report = check(pack, emails_only)
     [finding] = report.mandatory
     assert finding.policy == "approval-topic-redundant-subscriptions"
@@ -42,6 +46,9 @@ def test_email_only_approval_is_a_mandatory_violation(pack):
 
 
 def test_step1_with_a_three_second_timeout_is_a_mandatory_violation(pack):
-    report = check(pack, _pipeline(False, lambda_timeouts=StepTimeouts(nlb=3)))
+    # A programmatic caller going around stack_config (which refuses nlb below the shared minimum).
+    settings = tokyo_settings()
+    timeouts = dataclasses.replace(settings.failover.lambda_timeouts, nlb=3)
+    report = check(pack, _pipeline(False, settings=with_failover(settings, lambda_timeouts=timeouts)))
     [finding] = report.mandatory
     assert finding.policy == "failover-lambda-timeout-fits-step" and "timeout=120" in finding.message
