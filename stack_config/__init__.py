@@ -17,10 +17,12 @@ Layout (each reader is one section of the stack file):
   consistency.py  settings that clash with each other (same names)
   load.py         load_settings: the sections in order
   stack_file.py   Pulumi.<stack>.yaml and --set overrides
+  cost.py         cost.* (usage assumptions of the standby cost model)
   derive.py       Settings -> the Lambdas' environment settings and the doctor's check settings
 """
 
 from failover.contract import DR, NLB_MODES, PRIMARY, TABLE_SUFFIXES, TIMEOUT_ACTIONS
+from stack_config.cost import COST_KEYS, CostSettings
 from stack_config.errors import NAMESPACE, ConfigError
 from stack_config.infra import DEFAULT_INTERFACE_ENDPOINTS
 from stack_config.load import from_pulumi, load_settings
@@ -45,7 +47,8 @@ from stack_config.model import (
 from stack_config.stack_file import apply_overrides, settings_for_stack, stack_file_values
 
 __all__ = [
-    "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES", "PRIMARY", "TABLE_SUFFIXES",
+    "COST_KEYS", "CostSettings", "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES", "PRIMARY",
+    "TABLE_SUFFIXES",
     "TIMEOUT_ACTIONS", "AmiSettings", "Approvers", "Capacity", "ConfigError", "DataSettings",
     "DnsSettings", "FailoverSettings", "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings",
     "LockSettings", "NetworkSettings", "PrimaryReference", "ReadinessSettings", "Settings", "TableSpec",
