@@ -6,13 +6,10 @@ from tokyo); neither owns the zone, so it is looked up by domain unless an id is
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
 
 
 def hosted_zone_id(domain: str, configured_id: Optional[str],

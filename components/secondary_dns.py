@@ -10,21 +10,20 @@ Route53 answers with the PRIMARY anyway (both unhealthy means "answer the primar
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-_SET_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+from failover.contract import ROUTE53_SET_IDENTIFIER
 
 
 def validate_record(record_name: str, set_identifier: str) -> None:
     """Shared by the PRIMARY and SECONDARY records (the record name comes checked from stack_config)."""
     if not record_name:
         raise ValueError("record_name must be the failover record's DNS name (got nothing)")
-    if not isinstance(set_identifier, str) or not _SET_ID.fullmatch(set_identifier):
+    if not isinstance(set_identifier, str) or ROUTE53_SET_IDENTIFIER.problem(set_identifier):
         raise ValueError(f"set_identifier must be 1-128 letters, digits, _ . or - "
                          f"(got {set_identifier!r})")
 

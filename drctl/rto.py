@@ -12,6 +12,7 @@ from typing import Any
 
 from drctl.config import StackInfo
 from drctl.executions import duration
+from failover.contract import NLB_ON_FAILOVER
 
 # Assumptions (seconds). Where the document gives a figure it is quoted.
 ALARM_PERIOD = 60  # "CloudWatch 알람: ~60초 (Evaluation Period)"
@@ -39,7 +40,7 @@ class Phase:
 def model(info: StackInfo, approval_minutes: float) -> list[Phase]:
     interval, threshold = info.health_check_interval, info.health_check_failure_threshold
     approval = int(approval_minutes * 60)
-    nlb = NLB_CREATE if info.nlb_mode == "on-failover" else NLB_STANDBY_VERIFY
+    nlb = NLB_CREATE if info.nlb_mode == NLB_ON_FAILOVER else NLB_STANDBY_VERIFY
     return [
         Phase("detection", interval * threshold, interval * threshold,
               f"healthCheck.interval {interval}s x failureThreshold {threshold}"),
@@ -49,7 +50,7 @@ def model(info: StackInfo, approval_minutes: float) -> list[Phase]:
               f"operator, modeled 0..{approval_minutes:g} min (--approval-minutes); times out "
               f"after {info.approval_timeout_seconds}s"),
         Phase("nlb", *nlb, f"nlb.mode {info.nlb_mode}: "
-              + ("step 1 creates the NLB (assumed)" if info.nlb_mode == "on-failover"
+              + ("step 1 creates the NLB (assumed)" if info.nlb_mode == NLB_ON_FAILOVER
                  else "NLB already up, step 1 verifies it")),
         Phase("launch-template", *LAUNCH_TEMPLATE, "step 2 writes INTERNAL_API_URL (assumed)"),
         Phase("boot", *BOOT, "Golden AMI boot + user data + PM2 start (assumed)"),

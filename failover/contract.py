@@ -227,6 +227,10 @@ TAG_KEY = NameRule(
 TAG_VALUE = NameRule(
     "a tag value", r"\w .:/=+@-", "letters, digits, spaces or _ . : / = + @ -", 0, 256,
     f"{_API}/tag-editor/latest/userguide/tagging.html")
+ROUTE53_SET_IDENTIFIER = NameRule(
+    "a Route53 set identifier", "A-Za-z0-9_.-", "letters, digits, _ . or -", 1, 128,
+    f"{_API}/Route53/latest/APIReference/API_ResourceRecordSet.html",
+    note="AWS allows more characters; the records use plain identifiers (primary, secondary)")
 LOG_GROUP_NAME = NameRule(
     "a log group name", r"A-Za-z0-9._/#-", "letters, digits or . _ / # -", 1, 512,
     f"{_API}/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html")

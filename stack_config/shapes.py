@@ -27,7 +27,7 @@ HOST_NAME = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 URL_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,254}")  # Route53 ResourcePath: at most 255 characters
-ABS_PATH = re.compile(r"(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)+")  # no '.', '..' or empty segments
+ABS_PATH = re.compile(r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._-]+)+")  # no '.', '..' or empty segments
 PM2_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+")
 BUILD_LABEL = re.compile(r"[A-Za-z0-9._:+-]{1,64}")
