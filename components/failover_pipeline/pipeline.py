@@ -100,11 +100,16 @@ class FailoverPipelineArgs:
             return lambda_settings(self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2],
                                    approval_topic_arn=v[3]).to_env()
 
+        def variable(key: str, needs: list[int]) -> pulumi.Output[str]:
+            def build(got: list[Any]) -> str:
+                return env(dict(zip(needs, got, strict=True)))[key]
+
+            return pulumi.Output.all(*(deploy_time[i] for i in needs)).apply(build)
+
         result: dict[str, pulumi.Input[str]] = {}
         for key, text in env({}).items():
             needs = [i for i in range(len(marks)) if "\x00" in text and _holds(text, marks[i])]
-            result[key] = text if not needs else pulumi.Output.all(*(deploy_time[i] for i in needs)).apply(
-                lambda got, key=key, needs=needs: env(dict(zip(needs, got, strict=True)))[key])
+            result[key] = variable(key, needs) if needs else text
         return result
 
 
