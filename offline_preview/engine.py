@@ -141,6 +141,14 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         self.run = mocks.run
         self.on_resource = mocks.on_resource
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """Like the engine: the parent's whole qualified type, then this type (the stock mock keeps only
+        the parent's last type, which is wrong for a component inside a component, and for the
+        aliases that name the old parent of a moved child)."""
+        if parent:
+            type_ = f"{parent.split('::')[2]}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
