@@ -27,6 +27,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from drctl.import_program import Declared
+from failover.contract import ALARM_REGION
 
 _PLACEHOLDER = re.compile(r"⟨([^⟨⟩]*)⟩")
 
@@ -92,7 +93,7 @@ class Context:
 
     def zone_id(self, domain: str) -> str:
         if domain not in self._zones:
-            r53 = self.clients("route53", "us-east-1")
+            r53 = self.clients("route53", ALARM_REGION)
             zones = r53.list_hosted_zones_by_name(DNSName=domain).get("HostedZones", [])
             public = [
                 z
@@ -944,7 +945,7 @@ def _alarm(ctx: Context, d: Declared) -> Found | None:
 
 
 def _health_check(ctx: Context, d: Declared) -> Found | None:
-    r53 = ctx.clients("route53", "us-east-1")
+    r53 = ctx.clients("route53", ALARM_REGION)
     checks = [c for page in r53.get_paginator("list_health_checks").paginate() for c in page["HealthChecks"]]
     kind = d.inputs.get("type")
     candidates = []
@@ -992,7 +993,7 @@ def _record(ctx: Context, d: Declared) -> Found | None:
     name = str(d.inputs["name"]).rstrip(".")
     kind = d.inputs.get("type")
     set_id = d.inputs.get("setIdentifier")
-    sets = ctx.clients("route53", "us-east-1").list_resource_record_sets(
+    sets = ctx.clients("route53", ALARM_REGION).list_resource_record_sets(
         HostedZoneId=zone, StartRecordName=name, StartRecordType=kind
     )["ResourceRecordSets"]
     match = _one(

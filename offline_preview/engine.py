@@ -31,6 +31,7 @@ from offline_preview.placeholders import computed_state, invoke_result, label_of
 lazy_aws.install()  # before the program first imports pulumi_aws
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+_STACK_TYPE = "pulumi:pulumi:Stack"
 UNKNOWN = rpc.UNKNOWN
 
 
@@ -146,7 +147,10 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         the parent's last type, which is wrong for a component inside a component, and for the
         aliases that name the old parent of a moved child)."""
         if parent:
-            type_ = f"{parent.split('::')[2]}${type_}"
+            parent_type = parent.split("::")[2]
+            if parent_type != _STACK_TYPE:  # the stock mock's form for the stack's own children
+                parent_type = parent_type.removeprefix(f"{_STACK_TYPE}$")
+            type_ = f"{parent_type}${type_}"
         return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name

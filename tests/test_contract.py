@@ -106,7 +106,8 @@ LAYERS = {
     "failover": {"failover"},
     "stack_config": {"failover", "stack_config", "pulumi", "yaml"},
     "components": {"failover", "stack_config", "components", "pulumi", "pulumi_aws", "userdata"},
-    "drctl": {"failover", "stack_config", "drctl", "boto3", "botocore"},
+    # drctl may run the program under the preview's engine (import-plan), never the reverse
+    "drctl": {"failover", "stack_config", "drctl", "offline_preview", "boto3", "botocore"},
 }
 _FIRST_PARTY = {"failover", "stack_config", "components", "stacks", "stack_contract", "drctl", "userdata",
                 "offline_preview", "policies", "cost", "tests"}

@@ -114,8 +114,11 @@ def test_component_spanning_regions_is_a_cluster_in_each_with_its_node_at_its_pr
                       if label == "failover (megaticket-dr:failover:Pipeline)")
     assert failover == ["cluster_r_failover__ap_northeast_1", "cluster_r_failover__us_east_1"]
     assert chart.node_parent["r_failover"] == "cluster_r_failover__ap_northeast_1"
-    assert chart.node_parent["r_failover_observation_rule"] == "cluster_r_failover__us_east_1"
-    assert chart.node_parent["r_failover_failover_state_machine"] == "cluster_r_failover__ap_northeast_1"
+    # the pipeline's parts nest in the pipeline's cluster of their own region
+    assert chart.node_parent["r_failover_observation_rule"] == "cluster_r_failover_observation__us_east_1"
+    assert chart.node_parent["cluster_r_failover_observation__us_east_1"] == "cluster_r_failover__us_east_1"
+    assert chart.node_parent["r_failover_failover_state_machine"] == "cluster_r_failover_machines__ap_northeast_1"
+    assert chart.node_parent["cluster_r_failover_machines__ap_northeast_1"] == "cluster_r_failover__ap_northeast_1"
     assert chart.node_parent["r_detection_alarm_alarm"] == "cluster_r_detection_alarm__us_east_1"
     # reads with no provider (the StackReference) sit outside every region
     assert "r_megaticket_dr_primary" not in chart.node_parent

@@ -61,6 +61,11 @@ def normalized(document: dict[str, Any]) -> dict[str, Any]:
         parent = _short(r["parent"])
         options = {k: v for k, v in r["options"].items() if k != "aliases"}
         options["dependencies"] = sorted(_short(d) for d in options.get("dependencies", []))
+        if "propertyDependencies" in options:
+            options["propertyDependencies"] = {
+                k: sorted(_short(u) for u in v) for k, v in options["propertyDependencies"].items()}
+        if "providers" in options:
+            options["providers"] = {k: _short(v) for k, v in options["providers"].items()}
         inputs = json.loads(json.dumps(r["inputs"]))
         code = inputs.get("code")
         if isinstance(code, dict) and "assets" in code:
