@@ -1,4 +1,4 @@
-"""failover/asl.py: the generated definitions lint clean and keep their retry/catch/wait contract."""
+"""components/failover_pipeline/asl.py: the generated definitions lint clean and keep their retry/catch/wait contract."""
 
 from __future__ import annotations
 
