@@ -19,12 +19,12 @@ PROGRAM = sorted(
                       "components/*/*.py", "userdata/*.py", "failover/*.py", "drctl/*.py")
     for p in ROOT.glob(pattern) if p.name != "contract.py")
 RULES = [v for v in vars(contract).values() if isinstance(v, contract.NameRule)]
-# Values only the contract may spell out: modes, timeout actions, the placeholder, table suffixes,
-# state and error names, the tag key.
+# Values only the contract may spell out: modes, the placeholder, table suffixes, state and error
+# names, the tag key, the failback machine's suffix.
 OWNED_TEXT = {
     *contract.NLB_MODES, contract.NLB_DNS_PLACEHOLDER, *contract.TABLE_SUFFIXES, contract.APPROVAL_STATE,
-    contract.REJECT_ERROR, contract.NLB_MODE_TAG, contract.ALARM_REGION, contract.FAILBACK_MACHINE_SUFFIX,
-}
+    contract.REJECT_ERROR, contract.NLB_MODE_TAG, contract.FAILBACK_MACHINE_SUFFIX,
+}  # (region names are data in many places, so ALARM_REGION is not policed by its text)
 OWNED_NAMES = {n for n, v in vars(contract).items() if n.isupper() and not isinstance(v, type)}
 LIMITS = {r.max_len for r in RULES} - {255, 256}  # 255/256 are also generic byte limits
 _QUANTIFIER = re.compile(r"\{(\d+),(\d+)\}")
