@@ -51,7 +51,7 @@ BUILD_TAG = "Build"  # Golden AMI build label, compared between the two regions
 SOURCE_AMI_TAG = "SourceAmiId"
 
 # Step Functions state and error names drctl and the Lambdas rely on
-# (components/failover_pipeline/asl.py builds the machines).
+# (failover/asl.py builds the machines).
 APPROVAL_STATE = "Step0_WaitForApproval"
 REJECT_ERROR = "ManualReject"
 

@@ -12,9 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# The derived-name rules live in the contract (with the AWS limits they cut to); re-exported here
+# for the checks that read them as facts.
+from failover.contract import READINESS_FUNCTION, STEP_FUNCTIONS
+from failover.contract import dlq_name as dlq_name
+from failover.contract import function_name as function_name
+from failover.contract import role_name as role_name
+from failover.contract import target_group_name as target_group_name
+
 # Lambda name suffix -> (handler in failover/handlers.py, timeout field of the lambdaTimeouts
 # settings); every function is `<lambda prefix>-<suffix>` with role `<function name>-role`.
-FUNCTIONS: dict[str, tuple[str, str]] = {
+FUNCTIONS: dict[str, tuple[str, str]] = {  # keys: contract.STEP_FUNCTIONS, in order
     "step0": ("failover.handlers.step0_request_approval", "approval"),
     "step1": ("failover.handlers.step1_nlb", "nlb"),
     "step2": ("failover.handlers.step2_launch_template", "launch_template"),
@@ -23,29 +31,10 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "failback": ("failover.handlers.failback", "failback"),
 }
 LAMBDA_MEMORY_MB = 256
-READINESS_SUFFIX = "readiness"
+READINESS_SUFFIX = READINESS_FUNCTION
 READINESS_HANDLER = "failover.readiness.handler"
 EVENT_TARGET_RETRY_AGE_SECONDS = 3600
 TASK_TIMEOUT_MARGIN_SECONDS = 30  # a polled step's Task timeout: its Lambda's timeout plus this
-
-
-def function_name(lambda_prefix: str, suffix: str) -> str:
-    return f"{lambda_prefix}-{suffix}"
-
-
-def role_name(owner_name: str) -> str:
-    """`<function, machine or rule name>-role`, cut to IAM's 64 characters."""
-    return f"{owner_name}-role"[:64]
-
-
-def target_group_name(lb_name: str) -> str:
-    """`<lb name>-TG` within the 32-character limit (failover/settings.py derives the same)."""
-    return f"{lb_name}-TG"[:32].rstrip("-")
-
-
-def dlq_name(rule_name: str) -> str:
-    """`<rule name>-dlq`: SQS names allow no '.', which EventBridge rule names may hold."""
-    return f"{rule_name.replace('.', '-')}-dlq"[:80]
 
 
 def event_pattern(alarm_name: str) -> dict[str, Any]:
@@ -157,3 +146,5 @@ def lock_alarm_shape(namespace: str, metric_name: str) -> AlarmShape:
     """The failback lock alarm (components/primary_dns.py): ALARM while the lock metric >= 1; its
     state persists through missing data, so a held lock never lapses."""
     return AlarmShape(namespace, metric_name, "Maximum", 1, "GreaterThanOrEqualToThreshold", "ignore")
+
+assert tuple(FUNCTIONS) == STEP_FUNCTIONS  # noqa: S101 - import-time guard: one list of functions

@@ -17,23 +17,12 @@ import pulumi_aws as aws
 
 from components.failover_pipeline import iam
 from components.failover_pipeline.approval_topic import child_options
-from failover.contract import STEP_FUNCTIONS, function_name, lambda_log_group, role_name
+from failover.contract import function_name, lambda_log_group, role_name
+from failover.facts import FUNCTIONS, LAMBDA_MEMORY_MB
 from stack_config import LambdaTimeouts
 
 FAILOVER_DIR = Path(__file__).resolve().parent.parent.parent / "failover"
 RUNTIME = "python3.12"
-MEMORY_MB = 256
-
-# Lambda name suffix -> (handler in failover/handlers.py, LambdaTimeouts field)
-FUNCTIONS: dict[str, tuple[str, str]] = {
-    "step0": ("failover.handlers.step0_request_approval", "approval"),
-    "step1": ("failover.handlers.step1_nlb", "nlb"),
-    "step2": ("failover.handlers.step2_launch_template", "launch_template"),
-    "step3": ("failover.handlers.step3_scale", "scale"),
-    "step4": ("failover.handlers.step4_verify", "verify"),
-    "failback": ("failover.handlers.failback", "failback"),
-}
-assert tuple(FUNCTIONS) == STEP_FUNCTIONS  # noqa: S101 - import-time guard: one list of functions
 
 
 def package() -> pulumi.AssetArchive:
@@ -100,7 +89,7 @@ class StepLambdas(pulumi.ComponentResource):
                 code=code,
                 role=role.arn,
                 timeout=getattr(args.timeouts, timeout_field),
-                memory_size=MEMORY_MB,
+                memory_size=LAMBDA_MEMORY_MB,
                 environment={"variables": args.environment},
                 tags=tags,
                 opts=child_options(self, args.moved_from, depends_on=[log_group]),

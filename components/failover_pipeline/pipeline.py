@@ -36,6 +36,7 @@ from components.failover_pipeline.event_hop import EventHop, EventHopArgs
 from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepLambdasArgs
 from components.failover_pipeline.state_machines import StateMachines, StateMachinesArgs
 from failover.contract import LOG_RETENTION_DAYS, target_group_name
+from failover.facts import EVENT_TARGET_RETRY_AGE_SECONDS, event_pattern
 from stack_config import Settings
 from stack_config.derive import lambda_settings
 
@@ -97,8 +98,9 @@ class FailoverPipelineArgs:
 
         def env(values: dict[int, Any]) -> dict[str, str]:
             v = [values.get(i, mark) for i, mark in enumerate(marks)]
-            return lambda_settings(self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2],
-                                   approval_topic_arn=v[3]).to_env()
+            return lambda_settings(
+                self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2], approval_topic_arn=v[3]
+            ).to_env()
 
         def variable(key: str, needs: list[int]) -> pulumi.Output[str]:
             def build(got: list[Any]) -> str:
@@ -188,13 +190,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         self._step_policies(name, args, account, topic, machines, lambdas, dr)
 
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=fo.event_bus_name, tags=tags, opts=dr)
-        pattern = json.dumps(
-            {
-                "source": ["aws.cloudwatch"],
-                "detail-type": ["CloudWatch Alarm State Change"],
-                "detail": {"alarmName": [fo.alarm_name], "state": {"value": ["ALARM"]}},
-            }
-        )
+        pattern = json.dumps(event_pattern(fo.alarm_name))
         # Only the Tokyo DLQ gets an alarm: alarm actions must be in the alarm's region, and the
         # approval topic is in Tokyo, so the us-east-1 DLQ is left to a depth check (readiness
         # Lambda / `drctl doctor`), not built yet.
@@ -225,7 +221,10 @@ class FailoverPipeline(pulumi.ComponentResource):
                 rule_key="failover",
                 role_key="start",
                 bus_name=bus.name,
-                retry_policy={"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10},
+                retry_policy={
+                    "maximum_event_age_in_seconds": EVENT_TARGET_RETRY_AGE_SECONDS,
+                    "maximum_retry_attempts": 10,
+                },
                 alarm_topic_arn=topic.topic_arn,
                 **common,
             ),

@@ -12,12 +12,10 @@ import pulumi_aws as aws
 
 from components.failover_pipeline import iam
 from components.failover_pipeline.approval_topic import child_options
-from components.failover_pipeline.asl import failback_definition, failover_definition
+from failover.asl import failback_definition, failover_definition
 from failover.contract import role_name, state_machine_log_group
+from failover.facts import polled_task_timeout
 from stack_config import FailoverSettings
-
-# Each polled task may run up to its Lambda's timeout; the state's own timeout leaves this margin.
-TASK_TIMEOUT_MARGIN_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -75,8 +73,7 @@ class StateMachines(pulumi.ComponentResource):
                     timeout_action=fo.approval_timeout_action,
                     poll_seconds=args.poll_seconds,
                     max_polls=args.max_polls,
-                    task_timeout_seconds=max(t.nlb, t.launch_template, t.scale, t.verify)
-                    + TASK_TIMEOUT_MARGIN_SECONDS,
+                    task_timeout_seconds=polled_task_timeout([t.nlb, t.launch_template, t.scale, t.verify]),
                 )
             )
         )
@@ -117,7 +114,7 @@ class StateMachines(pulumi.ComponentResource):
                     failover_state_machine_arn=a[2],
                     poll_seconds=args.poll_seconds,
                     max_polls=args.max_polls,
-                    task_timeout_seconds=t.failback + TASK_TIMEOUT_MARGIN_SECONDS,
+                    task_timeout_seconds=polled_task_timeout([t.failback]),
                 )
             )
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from components.failover_pipeline.asl import failback_definition, failover_definition
+from failover.asl import failback_definition, failover_definition
 from tests.failover.conftest import ACCOUNT, REGION, function_arn
 
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:stfc-topic-dev-an1-approval"

@@ -1,4 +1,4 @@
-"""components/failover_pipeline/asl.py: the generated definitions lint clean and keep their retry/catch/wait contract."""
+"""failover/asl.py: the generated definitions lint clean and keep their retry/catch/wait contract."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from statelint.linter import Linter
 
-from components.failover_pipeline.asl import failback_definition, failover_definition
+from failover.asl import failback_definition, failover_definition
 from tests.failover.machine import failback_asl, failover_asl
 
 

@@ -1,8 +1,10 @@
 """Amazon States Language for the failover and failback state machines, built as Python dicts.
 
-It lives beside the component that deploys it (not in the Lambda package: no Lambda builds ASL).
-The component calls these inside `Output.all(...).apply(...)` and `json.dumps` the result; tests
-lint the same dicts with statelint and run them under moto's interpreter.
+The pipeline component deploys what these build, and the doctor (`failover/check_pipeline.py`, also
+in the readiness Lambda) compares the deployed definitions with them, so the one builder ships in
+the Lambda packages beside the checks. The component calls these inside `Output.all(...).apply(...)`
+and `json.dumps` the result; tests lint the same dicts with statelint and run them under moto's
+interpreter.
 
 State names are a contract (drctl reads execution history by name):
 
@@ -525,7 +527,7 @@ def failover_definition(
     return {
         "Comment": (
             "MegaTicket DR failover: approval, NLB, launch template, scale, verify "
-            "(components/failover_pipeline/asl.py)"
+            "(failover/asl.py)"
         ),
         "StartAt": "Init",
         "States": s,
