@@ -26,6 +26,7 @@ from failover.check_core import (
     stack_hint,
     tag,
 )
+from failover.contract import NLB_ON_FAILOVER, NLB_STANDBY
 from userdata.render import (
     AppUserData,
     ScriptFacts,
@@ -115,10 +116,10 @@ def check_internal_api_url(clients: ClientFactory, s: CheckSettings) -> CheckRes
     shown = ", ".join(sorted(set(urls.values()))) or "nothing"
     dns = _nlb_dns_expected(clients, s)
     if dns is None:
-        if s.nlb_mode == "on-failover" and urls and all(NLB_PLACEHOLDER in u for u in urls.values()):
+        if s.nlb_mode == NLB_ON_FAILOVER and urls and all(NLB_PLACEHOLDER in u for u in urls.values()):
             return CheckResult(name, True, f"$Latest v{number} waits for the NLB ({NLB_PLACEHOLDER}; "
                                "nlb.mode on-failover)")
-        if s.nlb_mode == "on-failover":
+        if s.nlb_mode == NLB_ON_FAILOVER:
             return CheckResult(name, False, f"$Latest v{number} INTERNAL_API_URL={shown}, expected "
                                f"{NLB_PLACEHOLDER} until step 1 creates {s.nlb_name}",
                                fix=f"{_restore(s, refresh=True)} restores the template with "
@@ -133,7 +134,7 @@ def check_internal_api_url(clients: ClientFactory, s: CheckSettings) -> CheckRes
     if urls and not wrong:
         return CheckResult(name, True, detail + " (matches the NLB)")
     where = ", ".join(f"{src}={u}" for src, u in wrong.items()) or "no env file, .env.production or PM2 start"
-    how = (f"{_restore(s, refresh=True)} renders $Latest with it" if s.nlb_mode == "standby" else
+    how = (f"{_restore(s, refresh=True)} renders $Latest with it" if s.nlb_mode == NLB_STANDBY else
            f"step 2 of a failover writes it from {NLB_PLACEHOLDER}; outside a run "
            f"{_restore(s, refresh=True)} restores the declared template")
     return CheckResult(name, False, f"{detail}: {where}; expected {expected}", fix=(
@@ -146,7 +147,7 @@ def check_launch_template_placeholder(clients: ClientFactory, s: CheckSettings) 
     """3.4: $Latest holds NLB_DNS_PLACEHOLDER exactly when step 2 still has to fill it (nlb.mode
     on-failover before the NLB exists); in standby the NLB's presence is nlb-listener's fact."""
     name = "launch-template-placeholder"
-    waiting = s.nlb_mode == "on-failover" and load_balancer(clients, s, s.nlb_name) is None
+    waiting = s.nlb_mode == NLB_ON_FAILOVER and load_balancer(clients, s, s.nlb_name) is None
     lines, problems = [], []
     for lt_name in (s.web_launch_template, s.app_launch_template):
         versions = lt_versions(clients, s.dr_region, lt_name)
@@ -286,7 +287,7 @@ def check_nlb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     name = "nlb-listener"
     nlb = load_balancer(clients, s, s.nlb_name)
     if nlb is None:
-        if s.nlb_mode == "on-failover":
+        if s.nlb_mode == NLB_ON_FAILOVER:
             return CheckResult(name, True, f"{s.nlb_name} absent: step 1 creates it (nlb.mode on-failover)")
         return CheckResult(name, False, f"NLB {s.nlb_name} not found in {s.dr_region} (nlb.mode standby)",
                            fix=f"{_restore(s)} recreates the standby NLB")
@@ -303,7 +304,7 @@ def check_nlb(clients: ClientFactory, s: CheckSettings) -> CheckResult:
         problems += _forward_problems(clients, s, f"listener {s.app_port}", have, s.nlb_name,
                                       s.app_port, "TCP")
     if problems:
-        fix = (f"{_restore(s)} restores the declared listener" if s.nlb_mode == "standby" else
+        fix = (f"{_restore(s)} restores the declared listener" if s.nlb_mode == NLB_STANDBY else
                f"step 1 created this NLB; while Tokyo is idle, delete it with "
                f"`aws elbv2 delete-load-balancer --load-balancer-arn {nlb['LoadBalancerArn']} "
                f"--region {s.dr_region}` and the next "
@@ -317,7 +318,7 @@ def check_target_health(clients: ClientFactory, s: CheckSettings) -> CheckResult
     elbv2 = clients("elbv2", s.dr_region)
     desired = sum(int(g.get("DesiredCapacity", 0)) for g in asgs(clients, s).values())
     lb_arns, missing = [], []
-    for lb_name, required in ((s.alb_name, True), (s.nlb_name, s.nlb_mode == "standby")):
+    for lb_name, required in ((s.alb_name, True), (s.nlb_name, s.nlb_mode == NLB_STANDBY)):
         lb = load_balancer(clients, s, lb_name)
         if lb is not None:
             lb_arns.append(lb["LoadBalancerArn"])

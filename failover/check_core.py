@@ -19,13 +19,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from failover import facts
+from failover.contract import NLB_DNS_PLACEHOLDER, NLB_STANDBY
+from failover.contract import PLACEHOLDER_MARK as PLACEHOLDER_MARK  # 3.4: the scripts grep for this word
+from failover.contract import TABLE_SUFFIXES as TABLE_SUFFIXES
 
+NLB_PLACEHOLDER = NLB_DNS_PLACEHOLDER  # the name the checks use
 ClientFactory = Callable[[str, str], Any]
 HttpGet = Callable[[str, float], int]
 
-PLACEHOLDER_MARK = "PLACEHOLDER"  # 3.4: the scripts grep for this word, not the full token
-NLB_PLACEHOLDER = "NLB_DNS_PLACEHOLDER"
-TABLE_SUFFIXES = ("performances", "reservations", "schedules", "venues")
 REGION_NAMES = {"ap-northeast-2": "Seoul", "ap-northeast-1": "Tokyo"}
 ENDPOINT_CHECK_TYPES = ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP")
 
@@ -100,7 +101,7 @@ class CheckSettings:
     app_env_file: str = "/home/ec2-user/dr-env.sh"
     recovery_mode: bool = True
     nlb_name: str = "MegaTicket-DR-NLB"
-    nlb_mode: str = "standby"
+    nlb_mode: str = NLB_STANDBY
     alb_name: str = "MegaTicket-DR-ALB"
     certificate_arn: str = ""  # the ALB's; empty: HTTP only
     table_names: tuple[str, ...] = tuple(f"KDT-Msp4-PLDR-{s}" for s in TABLE_SUFFIXES)

@@ -103,7 +103,7 @@ def test_the_pack_and_the_config_share_one_table_of_step_timeout_minimums() -> N
 
 LAYERS = {
     "failover/contract.py": set(),  # standard library only
-    "failover": {"failover"},
+    "failover": {"failover", "userdata"},  # the readiness checks render user data with the program's renderer
     "stack_config": {"failover", "stack_config", "pulumi", "yaml"},
     "components": {"failover", "stack_config", "components", "pulumi", "pulumi_aws", "userdata"},
     # drctl may run the program under the preview's engine (import-plan), never the reverse
@@ -143,10 +143,10 @@ def test_no_module_edits_sys_path() -> None:
 
 def test_the_contract_ships_in_both_lambda_packages() -> None:
     from components.failover_pipeline.functions import package
-    from components.readiness import _PACKAGED
+    from components.readiness import PACKAGED
 
     assert "failover/contract.py" in package().assets
-    assert "contract.py" in _PACKAGED
+    assert "failover/contract.py" in PACKAGED
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.what for r in RULES])
