@@ -9,27 +9,38 @@ checks:
   2. SNS subscriptions awaiting confirmation: moto confirms every subscription at once; AWS lists an
      unconfirmed one with SubscriptionArn "PendingConfirmation" (`mark_pending`).
 
+  3. Route53 CLOUDWATCH_METRIC health checks: moto drops the AlarmIdentifier (and the insufficient-
+     data status) from GetHealthCheck's config; `set_alarm_identifier` keeps what was created.
+  4. AWS managed IAM policies: moto loads them only on request (all ~1000); `add_aws_managed_policy`
+     adds the one a role attaches.
+
 Not filled, and how the tests cope:
-  3. Route53 health-check status: moto always reports Success; the failing case is a stub client
+  5. Route53 health-check status: moto always reports Success; the failing case is a stub client
      in tests/drctl/test_checks_unit.py.
-  4. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
+  6. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
      the fault helpers (tests/drctl/faults.py) pass the whole data instead.
-  5. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
+  7. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
      rebuilds an NLB's ARN as AWS writes it (`loadbalancer/net/<name>/<id>`).
-  6. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
+  8. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
      check evaluates the roles' policy documents itself (failover/iam_eval.py).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, iam_backends
+from moto.route53.models import HealthCheck, route53_backends
 from moto.sns.models import sns_backends
 
 _original_describe = Table.describe
+_original_config = HealthCheck.health_check_config
 
 
 def _describe_with_replicas(self: Table, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -40,8 +51,18 @@ def _describe_with_replicas(self: Table, *args: Any, **kwargs: Any) -> dict[str,
     return result
 
 
+def _config_with_alarm(self: HealthCheck) -> dict[str, Any]:
+    config = _original_config.fget(self)  # type: ignore[attr-defined]
+    alarm = getattr(self, "test_alarm_identifier", None)
+    if alarm:
+        config["AlarmIdentifier"] = alarm
+        config["InsufficientDataHealthStatus"] = "LastKnownStatus"
+    return config
+
+
 def install() -> None:
     Table.describe = _describe_with_replicas  # type: ignore[method-assign]
+    HealthCheck.health_check_config = property(_config_with_alarm)  # type: ignore[assignment,method-assign]
 
 
 def set_replicas(region: str, table_name: str, replicas: list[dict[str, str]] | None) -> None:
@@ -62,3 +83,24 @@ def mark_pending(region: str, topic_arn: str, endpoint: str) -> None:
             backend.subscriptions[f"pending:{arn}"] = sub
             return
     raise KeyError(f"no subscription {endpoint} on {topic_arn}")
+
+
+def set_alarm_identifier(check_id: str, alarm: dict[str, str]) -> None:
+    """What GetHealthCheck returns as the CLOUDWATCH_METRIC check's alarm (gap 3)."""
+    for backend in route53_backends[DEFAULT_ACCOUNT_ID].values():
+        if check_id in backend.health_checks:
+            backend.health_checks[check_id].test_alarm_identifier = alarm  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _aws_managed_policies() -> dict[str, Any]:
+    return dict(json.loads(aws_managed_policies_data))
+
+
+def add_aws_managed_policy(arn: str) -> None:
+    """Load the one AWS managed policy a role attaches (gap 4)."""
+    name = arn.rsplit("/", 1)[-1]
+    backend = iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    if arn not in backend.managed_policies:
+        backend.managed_policies[arn] = AWSManagedPolicy.from_data(
+            name, DEFAULT_ACCOUNT_ID, "us-east-1", _aws_managed_policies()[name])

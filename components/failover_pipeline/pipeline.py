@@ -192,8 +192,8 @@ class FailoverPipeline(pulumi.ComponentResource):
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=fo.event_bus_name, tags=tags, opts=dr)
         pattern = json.dumps(event_pattern(fo.alarm_name))
         # Only the Tokyo DLQ gets an alarm: alarm actions must be in the alarm's region, and the
-        # approval topic is in Tokyo, so the us-east-1 DLQ is left to a depth check (readiness
-        # Lambda / `drctl doctor`), not built yet.
+        # approval topic is in Tokyo, so the us-east-1 DLQ is watched by the `event-dlq` depth check
+        # (readiness Lambda / `drctl doctor`).
         observation = EventHop(
             f"{name}-observation",
             EventHopArgs(

@@ -16,7 +16,6 @@ pulumi-aws import formats, independently of drctl's locators), so tests compare 
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import re
@@ -25,12 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.iam.models import AWSManagedPolicy, iam_backends
-from moto.route53.models import HealthCheck, route53_backends
-
 from drctl.import_program import Declared, Program
+from tests import moto_gaps
 
 _PLACEHOLDER = re.compile(r"⟨([^⟨⟩]*)⟩")
 TF = "terraform-"  # Terraform's auto-name prefix
@@ -44,44 +39,6 @@ class Shape:
     table_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # logical name -> (hash key, type)
     skip: frozenset[str] = frozenset()  # logical names never created
     extras: bool = False  # add resources the program does not declare
-
-
-# --- moto gap: Route53 drops a CLOUDWATCH_METRIC check's AlarmIdentifier from its config ---------
-
-_original_config = HealthCheck.health_check_config
-
-
-def _config_with_alarm(self: HealthCheck) -> dict[str, Any]:
-    config = _original_config.fget(self)  # type: ignore[attr-defined]
-    alarm = getattr(self, "test_alarm_identifier", None)
-    if alarm:
-        config["AlarmIdentifier"] = alarm
-        config["InsufficientDataHealthStatus"] = "LastKnownStatus"
-    return config
-
-
-def install_moto_gaps() -> None:
-    HealthCheck.health_check_config = property(_config_with_alarm)  # type: ignore[assignment,method-assign]
-
-
-def _set_alarm_identifier(check_id: str, alarm: dict[str, str]) -> None:
-    for backend in route53_backends[DEFAULT_ACCOUNT_ID].values():
-        if check_id in backend.health_checks:
-            backend.health_checks[check_id].test_alarm_identifier = alarm  # type: ignore[attr-defined]
-
-
-@functools.cache
-def _aws_managed_policies() -> dict[str, Any]:
-    return dict(json.loads(aws_managed_policies_data))
-
-
-def _add_aws_managed_policy(arn: str) -> None:
-    """moto loads AWS managed policies only on request (all ~1000 of them): add the one used."""
-    name = arn.rsplit("/", 1)[-1]
-    data = _aws_managed_policies()[name]
-    backend = iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    if arn not in backend.managed_policies:
-        backend.managed_policies[arn] = AWSManagedPolicy.from_data(name, DEFAULT_ACCOUNT_ID, "us-east-1", data)
 
 
 # --- the deployer -----------------------------------------------------------------------------
@@ -280,7 +237,7 @@ class Deployer:
     def _rolePolicyAttachment(self, d: Declared, iam: Any) -> tuple[str, dict[str, str]]:  # noqa: N802
         role, arn = self.get(d, "role"), self.get(d, "policyArn")
         if ":aws:policy/" in arn:
-            _add_aws_managed_policy(arn)
+            moto_gaps.add_aws_managed_policy(arn)
         iam.attach_role_policy(RoleName=role, PolicyArn=arn)
         return f"{role}/{arn}", {"id": f"{role}/{arn}"}
 
@@ -429,7 +386,7 @@ class Deployer:
                           FailureThreshold=d.inputs["failureThreshold"])
         check = r53.create_health_check(CallerReference=d.urn, HealthCheckConfig=config)["HealthCheck"]["Id"]
         if kind == "CLOUDWATCH_METRIC":
-            _set_alarm_identifier(check, config["AlarmIdentifier"])
+            moto_gaps.set_alarm_identifier(check, config["AlarmIdentifier"])
         return check, {"id": check}
 
     def _record(self, d: Declared, _: Any) -> tuple[str, dict[str, str]]:

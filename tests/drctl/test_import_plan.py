@@ -27,11 +27,12 @@ from moto import mock_aws
 from drctl.aws import Clients
 from drctl.import_plan import ImportPlan, build_plan
 from drctl.import_program import Program, declared_program
+from tests import moto_gaps
 from tests.drctl import adopt_deployment
 from tests.drctl.adopt_deployment import Shape
 from tests.drctl.conftest import ROOT, Moto, drctl
 
-adopt_deployment.install_moto_gaps()
+moto_gaps.install()
 
 TERRAFORM_SHAPE = Shape(
     pinned_asg="web-tier-asg",
