@@ -125,6 +125,12 @@ class NameRule:
     def pattern(self) -> re.Pattern[str]:
         return re.compile(f"[{self.chars}]{{{self.min_len},{self.max_len}}}")
 
+    @property
+    def plural(self) -> str:
+        """`what` for a list in an error message: "an ELB load balancer name" -> "ELB load balancer names"."""
+        noun = self.what.split(" ", 1)[1] if self.what.split(" ", 1)[0] in ("a", "an") else self.what
+        return f"{noun}s"
+
     def expected(self, max_len: int | None = None) -> str:
         """The one-line description used in error messages."""
         limit = self.max_len if max_len is None else max_len

@@ -94,7 +94,7 @@ def read_tags(root: Section, stack: str) -> dict[str, str]:
         raise fail("tags", "an object of string keys and string values", tags)
     for key, value in tags.items():
         if not isinstance(key, str) or TAG_KEY.problem(key):
-            raise fail("tags", f"an object whose keys are {TAG_KEY.what}s ({TAG_KEY.expected()})", key)
+            raise fail("tags", f"an object whose keys are {TAG_KEY.plural} ({TAG_KEY.expected()})", key)
         if not isinstance(value, str) or value != value.strip() or TAG_VALUE.problem(value):
             raise fail(f"tags.{key}", f"{TAG_VALUE.what}: {TAG_VALUE.expected()}", value)
     return {"Project": "MegaTicket", "ManagedBy": "pulumi", "Stack": stack, **dict(tags)}

@@ -158,8 +158,8 @@ class Section:
         value = self.values.get(name)
         if value is None:
             return None
-        items = self.text_list(name, re.compile(r"[^\s,]+"), f"{rule.what}s ({rule.expected()})")
+        items = self.text_list(name, re.compile(r"[^\s,]+"), f"{rule.plural} ({rule.expected()})")
         for item in items:
             if rule.problem(item):
-                raise fail(self.key(name), f"a list of {rule.what}s ({rule.expected()})", item)
+                raise fail(self.key(name), f"a list of {rule.plural} ({rule.expected()})", item)
         return items
