@@ -18,6 +18,7 @@ VARIANTS = {
     "tokyo": ("tokyo", []),
     "tokyo nlb on-failover": ("tokyo", ["nlb.mode=on-failover"]),
     "tokyo with NAT": ("tokyo", ["network.natGateway=true"]),
+    "tokyo with NAT, nlb on-failover": ("tokyo", ["network.natGateway=true", "nlb.mode=on-failover"]),
     "tokyo without readiness": ("tokyo", ["readiness.enabled=false"]),
     "tokyo one endpoint": ("tokyo", ['network.interfaceEndpoints=["bedrock-runtime"]']),
     "tokyo existing VPC": ("tokyo", ["network.vpcId=vpc-0abc1234",
@@ -134,3 +135,21 @@ def test_seoul_https_fast_check_pays_for_both_options(reports):
     assert options == ["health check option: HTTPS", "health check option: fast interval (10 s)"]
     assert sum(i.monthly_usd for i in report.items if i.item.startswith("health check option")) == \
         pytest.approx(2 * price("route53.healthCheck.optionAwsEndpoint", "global"))
+
+
+# The README's Tokyo variant table, row by row: the figures an operator chooses by must be today's.
+README_ROWS = {
+    "endpoints, standby NLB (default)": "tokyo",
+    "endpoints, `--set nlb.mode=on-failover`": "tokyo nlb on-failover",
+    "NAT, standby NLB (`--set network.natGateway=true`)": "tokyo with NAT",
+    "NAT, on-failover NLB": "tokyo with NAT, nlb on-failover",
+}
+
+
+def test_readme_standby_cost_figures_are_what_the_model_computes(reports):
+    readme = (ROOT / "README.md").read_text()
+    rows = {cells[1].strip(): cells[2].strip() for line in readme.splitlines()
+            if line.startswith("| ") and len(cells := line.split("|")) > 3}
+    for row, label in README_ROWS.items():
+        assert rows.get(row) == f"{reports[label][1].monthly_usd:.2f}", row
+    assert f"Seoul adds {reports['seoul'][1].monthly_usd:.2f}" in readme
