@@ -116,6 +116,12 @@ def _code(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
 
+def says_not_found(err: ClientError) -> bool:
+    """AWS's ways of saying a named thing does not exist (NoSuchEntity, *NotFound*, ...)."""
+    code = _code(err)
+    return code.startswith("NoSuch") or "NotFound" in code
+
+
 def _tag_filters(d: Declared, vpc_id: str | None = None) -> list[dict[str, Any]]:
     filters = []
     name = (d.inputs.get("tags") or {}).get("Name")
@@ -401,16 +407,16 @@ def _ami_copy(ctx: Context, d: Declared) -> Found | None:
         else []
     )
     images.sort(key=lambda i: i.get("CreationDate", ""), reverse=True)
-    existing = images[0]["ImageId"] if images else None
+    if not images:
+        return None  # nothing to adopt: the first `pulumi up` copies Seoul's Golden AMI
+    existing = images[0]["ImageId"]
     fix = (
-        f"use the AMI already in {d.region}: `pulumi config set --path ami.id {existing}`"
-        if existing
-        else "set megaticket-dr:ami.id to the Golden AMI already in this region, or let "
+        f"use the AMI already in {d.region}: `pulumi config set --path ami.id {existing}`, or let "
         "Pulumi copy Seoul's Golden AMI (a new image, nothing is replaced)"
     )
     return Found(
         "",
-        {"id": existing or ""},
+        {"id": existing},
         [Problem(CANNOT, "pulumi-aws cannot import an AMI copy (aws:ec2/amiCopy has no import)", fix)],
     )
 

@@ -32,7 +32,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from drctl.import_locate import CANNOT, LOCATORS, REPLACE, Context, Found, Problem, UnresolvedError
+from drctl.import_locate import (
+    CANNOT,
+    LOCATORS,
+    REPLACE,
+    Context,
+    Found,
+    Problem,
+    UnresolvedError,
+    says_not_found,
+)
 from drctl.import_program import Declared, Program
 
 
@@ -114,7 +123,8 @@ def provider_version() -> str:
 def _looked_for(d: Declared) -> str:
     for key in ("name", "serviceName", "cidrBlock", "destinationCidrBlock", "targetId", "protocol"):
         if d.inputs.get(key):
-            return f"{key} {d.inputs[key]}" + (f" ({d.inputs['endpoint']})" if key == "protocol" else "")
+            endpoint = d.inputs.get("endpoint") if key == "protocol" else None  # a subscription's
+            return f"{key} {d.inputs[key]}" + (f" ({endpoint})" if endpoint else "")
     tag = (d.inputs.get("tags") or {}).get("Name") if isinstance(d.inputs.get("tags"), dict) else None
     return f"tag Name={tag}" if tag else "by what refers to it"
 
@@ -134,6 +144,15 @@ def build_plan(program: Program, clients: Callable[[str, str], Any], account: st
                 found = LOCATORS[d.type](ctx, d) if d.type in LOCATORS else None
             except UnresolvedError as missing:
                 waiting[d.urn] = f"needs {missing} (not found)"
+                still.append(d)
+                continue
+            except ClientError as err:
+                # What the resource hangs on is absent (an attachment of a role that does not
+                # exist): the resource is not there either. Anything else is a real refusal.
+                if not says_not_found(err):
+                    raise
+                error = err.response["Error"]
+                waiting[d.urn] = f"AWS: {error.get('Message') or error['Code']}"
                 still.append(d)
                 continue
             if found is None:

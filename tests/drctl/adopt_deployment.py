@@ -102,7 +102,7 @@ class Deployer:
                 continue
             create = getattr(self, "_" + d.type.rsplit(":", 1)[-1][0].lower() + d.type.rsplit(":", 1)[-1][1:], None)
             if create is None:
-                continue  # e.g. the AMI copy: pulumi-aws cannot import one, so it is never expected
+                continue
             created = create(d, self.clients(_service(d.type), d.region) if _service(d.type) else None)
             if created is None:
                 continue
@@ -223,6 +223,13 @@ class Deployer:
         # Terraform's history: v2 is the version step 2 once read (see the 3.4 incident)
         ec2.create_launch_template_version(LaunchTemplateId=lt_id, LaunchTemplateData=data)
         return lt_id, {"id": lt_id, "name": d.inputs["name"]}
+
+    def _amiCopy(self, d: Declared, ec2: Any) -> None:  # noqa: N802
+        # The documents' Tokyo copy of the Golden AMI, tagged as the program tags it. pulumi-aws
+        # cannot import an AMI copy, so it is never an expected import id (None).
+        image = ec2.register_image(Name=self.fill(d.inputs["name"]), RootDeviceName="/dev/xvda",
+                                   BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])
+        ec2.create_tags(Resources=[image["ImageId"]], Tags=self._tags(d))
 
     def _role(self, d: Declared, iam: Any) -> tuple[str, dict[str, str]]:
         name = d.inputs.get("name") or f"{TF}{d.name}"

@@ -276,6 +276,21 @@ def test_ami_copy_cannot_be_imported_and_the_fix_names_the_setting(clean_tokyo: 
     assert _spec(clean_tokyo, "golden-ami-copy") is None
 
 
+@pytest.mark.parametrize("stack", ["seoul", "tokyo"])
+def test_an_account_with_nothing_deployed_plans_every_resource_as_created_and_no_problem(stack: str) -> None:
+    # A first run where nothing exists yet: a role's attachments, a zone's records and the AMI copy
+    # are simply not there (AWS answers NoSuchEntity for what hangs on the absent role), not errors.
+    program = _program(stack)
+    if not _SESSION:
+        _SESSION.append(boto3.session.Session())
+    with mock_aws():
+        clients = Clients(_SESSION[0])
+        plan = build_plan(program, clients, clients.preflight(program.settings.region))
+    assert plan.problems == [] and plan.unmanaged == []
+    assert {e.urn for e in plan.not_found} == {d.urn for d in program.cloud_resources}
+    assert plan.import_file()["resources"] == []
+
+
 # --- the command --------------------------------------------------------------------------------
 
 
