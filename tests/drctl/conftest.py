@@ -31,7 +31,7 @@ class Moto:
 
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback test server
-            f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10).read()
+            f"{self.endpoint}/moto-api/reset", method="POST"), timeout=120).read()
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def moto_server() -> Iterator[Moto]:
     body = json.dumps({"stepfunctions": {"execute_state_machine": True},
                        "lambda": {"use_docker": False}}).encode()
     urllib.request.urlopen(urllib.request.Request(  # noqa: S310
-        f"{endpoint}/moto-api/config", data=body, method="POST"), timeout=10).read()
+        f"{endpoint}/moto-api/config", data=body, method="POST"), timeout=120).read()
     try:
         yield Moto(endpoint)
     finally:
