@@ -114,10 +114,30 @@ def load_balancer(r: ResourceView, ctx: Context) -> Found:
 
 def auto_scaling_group(r: ResourceView, ctx: Context) -> Found:
     desired = r.inputs.get("desiredCapacity")
+    found: Found = []
     if isinstance(desired, int | float) and desired == 0:
-        return [ctx.free("instances", r, "desired capacity 0: no instances until a failover")]
-    return [Unpriced(r.type, r.label,
-                     f"desired capacity {desired}: EC2 instance-hours are not in the price table")]
+        found.append(ctx.free("instances", r, "desired capacity 0: no instances until a failover"))
+    else:
+        found.append(Unpriced(r.type, r.label,
+                              f"desired capacity {desired}: EC2 instance-hours are not in the price table"))
+    return found + _warm_pool(r, ctx)
+
+
+def _warm_pool(r: ResourceView, ctx: Context) -> Found:
+    """A stopped warm pool bills only its instances' volumes (root volumes from the Golden AMI)."""
+    pool = r.inputs.get("warmPool")
+    if not isinstance(pool, dict):
+        return []
+    state = pool.get("poolState") or "Stopped"
+    size = pool.get("minSize") or 0
+    if state != "Stopped":
+        return [Unpriced(r.type, r.label, f"a {state} warm pool bills instance-hours, which are not in "
+                         "the price table")]
+    if not isinstance(size, int | float):
+        return [Unpriced(r.type, r.label, "warm pool size unknown until deploy")]
+    gb = ctx.usage.ami_snapshot_gb
+    return [ctx.charge("warm pool volumes (stopped)", r, "ebs.gp3.gbMonth", size * gb,
+                       f"{_n(size)} stopped instance(s) × {_n(gb)} GB root volume (cost.amiSnapshotGb)")]
 
 
 def ami_copy(r: ResourceView, ctx: Context) -> Found:
