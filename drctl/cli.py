@@ -7,7 +7,7 @@
   drctl failover --reason TEXT                (refused while one runs)
   drctl failback --reason TEXT                (refused while a failover runs or the lock is held)
   drctl report   EXECUTION|--execution ARN [--json|--markdown]  (per-step times, measured recovery, gantt)
-  drctl rto      [--approval-minutes N] [--json]
+  drctl rto      [--approval-minutes N] [--json] [--profiles]   (lean / standard / fast side by side)
   drctl release-lock --yes
   drctl approval-pin set [--parameter NAME]  (PIN read without echo, or one line from stdin)
   drctl import-plan  --stack STACK --out FILE [--json]   (adopt what Terraform created; docs/adopt.md)
@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--approval-minutes", type=_non_negative_number, default=5.0,
                        help="operator time to approve, for the model (default 5)")
     model.add_argument("--json", action="store_true")
+    model.add_argument("--profiles", action="store_true",
+                       help="lean, standard and fast side by side, with their monthly standby cost")
 
     release = sub.add_parser("release-lock", parents=[common],
                              help="put FailoverLock=0 so Seoul may serve again")
@@ -331,12 +333,27 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 
 
 def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) -> int:
+    if args.profiles:
+        from drctl import profiles
+
+        rows = profiles.rows(args.stack, args.overrides, args.approval_minutes)
+        if args.json:
+            print(json.dumps({"stack": info.stack, "profiles": rows}, indent=2, ensure_ascii=False))
+            return 0
+        print(f"modeled recovery time and standby cost per recovery profile, stack {info.stack} "
+              f"(approval modeled 0..{args.approval_minutes:g} min):")
+        print("\n".join(rto.render_profiles(rows)))
+        print("  USD/month: the standby cost of what the program declares for that profile "
+              "(bin/preview tokyo --set recovery.profile=<profile>)")
+        return 0
     phases = rto.model(info, args.approval_minutes)
     if args.json:
-        print(json.dumps({"stack": info.stack, "phases": [p.as_dict() for p in phases],
-                          **rto.summary(phases)}, indent=2, ensure_ascii=False))
+        print(json.dumps({"stack": info.stack, "profile": info.recovery_profile,
+                          "phases": [p.as_dict() for p in phases], **rto.summary(phases)},
+                         indent=2, ensure_ascii=False))
         return 0
-    print(f"modeled recovery time for stack {info.stack} (alarm -> Tokyo serving):")
+    print(f"modeled recovery time for stack {info.stack}, recovery profile {info.recovery_profile} "
+          "(alarm -> Tokyo serving):")
     print("\n".join(rto.render(phases)))
     return 0
 
