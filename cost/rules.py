@@ -124,17 +124,22 @@ def auto_scaling_group(r: ResourceView, ctx: Context) -> Found:
 
 
 def _warm_pool(r: ResourceView, ctx: Context) -> Found:
-    """A stopped warm pool bills only its instances' volumes (root volumes from the Golden AMI)."""
+    """A stopped warm pool bills only its instances' volumes (root volumes from the Golden AMI).
+    At idle it holds max(MinSize, MaxGroupPreparedCapacity (else the group's max) - desired)."""
     pool = r.inputs.get("warmPool")
     if not isinstance(pool, dict):
         return []
     state = pool.get("poolState") or "Stopped"
-    size = pool.get("minSize") or 0
     if state != "Stopped":
         return [Unpriced(r.type, r.label, f"a {state} warm pool bills instance-hours, which are not in "
                          "the price table")]
-    if not isinstance(size, int | float):
+    minimum = pool.get("minSize") or 0
+    prepared = pool.get("maxGroupPreparedCapacity")
+    prepared = r.inputs.get("maxSize") if prepared is None else prepared
+    desired = r.inputs.get("desiredCapacity") or 0
+    if not all(isinstance(v, int | float) for v in (minimum, prepared, desired)):
         return [Unpriced(r.type, r.label, "warm pool size unknown until deploy")]
+    size = max(minimum, prepared - desired)
     gb = ctx.usage.ami_snapshot_gb
     return [ctx.charge("warm pool volumes (stopped)", r, "ebs.gp3.gbMonth", size * gb,
                        f"{_n(size)} stopped instance(s) × {_n(gb)} GB root volume (cost.amiSnapshotGb)")]

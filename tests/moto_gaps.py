@@ -13,15 +13,20 @@ checks:
      data status) from GetHealthCheck's config; `set_alarm_identifier` keeps what was created.
   4. AWS managed IAM policies: moto loads them only on request (all ~1000); `add_aws_managed_policy`
      adds the one a role attaches.
+  5. Warm-pool instances: moto stores a group's warm pool configuration but DescribeWarmPool lists
+     no instances, and scaling launches new instances instead of drawing on the pool. We list what
+     AWS would hold in the pool: max(MinSize, MaxGroupPreparedCapacity (else the group's MaxSize)
+     minus the instances in the group) instances in `Warmed:<PoolState>`, so a scale-out empties
+     the pool and a scale-in (with reuseOnScaleIn) refills it.
 
 Not filled, and how the tests cope:
-  5. Route53 health-check status: moto always reports Success; the failing case is a stub client
+  6. Route53 health-check status: moto always reports Success; the failing case is a stub client
      in tests/drctl/test_checks_unit.py.
-  6. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
+  7. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
      the fault helpers (tests/drctl/faults.py) pass the whole data instead.
-  7. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
+  8. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
      rebuilds an NLB's ARN as AWS writes it (`loadbalancer/net/<name>/<id>`).
-  8. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
+  9. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
      check evaluates the roles' policy documents itself (failover/iam_eval.py).
 """
 
@@ -31,7 +36,9 @@ import functools
 import json
 from typing import Any
 
+from moto.autoscaling.responses import AutoScalingResponse
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.responses import ActionResult
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.iam.aws_managed_policies import aws_managed_policies_data
@@ -60,8 +67,33 @@ def _config_with_alarm(self: HealthCheck) -> dict[str, Any]:
     return config
 
 
+def warm_pool_instances(group: Any) -> list[dict[str, Any]]:
+    """What AWS would list in the group's warm pool (gap 5)."""
+    pool = getattr(group, "warm_pool", None)
+    if pool is None:
+        return []
+    prepared = pool.max_group_prepared_capacity
+    prepared = group.max_size if prepared is None else int(prepared)
+    in_group = len(group.instance_states)
+    count = max(int(pool.min_size or 0), prepared - in_group)
+    if in_group and not (pool.instance_reuse_policy or {}).get("ReuseOnScaleIn"):
+        count = max(int(pool.min_size or 0), count)
+    zone = group.availability_zones[0] if group.availability_zones else "ap-northeast-1a"
+    return [{"InstanceId": f"i-warm{abs(hash(group.name)) % 10**8:08d}{n:04d}",
+             "LifecycleState": f"Warmed:{pool.pool_state}", "HealthStatus": "Healthy",
+             "AvailabilityZone": zone, "InstanceType": "t3.small"} for n in range(count)]
+
+
+def _describe_warm_pool(self: AutoScalingResponse) -> ActionResult:
+    name = self._get_param("AutoScalingGroupName")
+    pool = self.autoscaling_backend.describe_warm_pool(group_name=name)
+    group = self.autoscaling_backend.autoscaling_groups[name]
+    return ActionResult({"WarmPoolConfiguration": pool, "Instances": warm_pool_instances(group)})
+
+
 def install() -> None:
     Table.describe = _describe_with_replicas  # type: ignore[method-assign]
+    AutoScalingResponse.describe_warm_pool = _describe_warm_pool  # type: ignore[method-assign]
     HealthCheck.health_check_config = property(_config_with_alarm)  # type: ignore[assignment,method-assign]
 
 
