@@ -1,0 +1,154 @@
+"""The fast profile's failover machine under moto's interpreter: Tokyo warms up from its warm pools
+while the approval is pending, the approval opens the gate (and sets the lock), and a reject or a
+timeout returns Tokyo to the warm pools with the gate closed and the lock untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from components.failover_pipeline.warm_up_asl import warm_up_definition
+from components.tier import warm_pool_configuration
+from failover.approval import approve_execution, reject_execution
+from failover.contract import GATE_METRIC_NAME, METRIC_NAMESPACE_DEFAULT
+from failover.warm_up import pool_state
+from tests.drctl import moto_gaps
+from tests.failover.conftest import REGION, encode, function_arn
+from tests.failover.machine import ALARM_EVENT, ONCALL, TOPIC, Run
+
+moto_gaps.install()
+
+
+def fast_asl(**overrides: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "step0_arn": function_arn("stfc-lambda-dev-step0"),
+        "step1_arn": function_arn("stfc-lambda-dev-step1"),
+        "step2_arn": function_arn("stfc-lambda-dev-step2"),
+        "step3_arn": function_arn("stfc-lambda-dev-step3"),
+        "step4_arn": function_arn("stfc-lambda-dev-step4"),
+        "topic_arn": TOPIC,
+        "approval_timeout_seconds": 600,
+        "poll_seconds": 1,
+        "max_polls": 3,
+        "retry_interval_seconds": 1,
+        "retry_max_attempts": 2,
+        "verify_interval_seconds": 1,
+        "verify_max_attempts": 1,
+    }
+    args.update(overrides)
+    return warm_up_definition(**args)
+
+
+@pytest.fixture
+def fast_tokyo(tokyo: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Tokyo as the fast profile deploys it: the standby NLB, a final web template (the NLB's name,
+    no placeholder), each ASG with the warm pool the tier component declares, the gate enabled."""
+    from failover import nlb
+
+    s = replace(tokyo.settings, nlb_mode="standby", approval_gate=True)
+    for key, value in s.to_env().items():
+        monkeypatch.setenv(key, value)
+    standby = nlb.ensure_nlb(tokyo.elbv2, s)  # what AppNlb declares in mode standby
+    tokyo.add_template_version(
+        f"#!/bin/bash\nexport INTERNAL_API_URL=http://{standby['nlb_dns']}:3001\n")
+    tokyo.ec2.modify_launch_template(LaunchTemplateId=tokyo.template_id, DefaultVersion="$Latest")
+    for name, capacity in ((s.web_asg_name, s.web_capacity), (s.app_asg_name, s.app_capacity)):
+        pool = warm_pool_configuration(capacity.maximum)
+        tokyo.autoscaling.put_warm_pool(
+            AutoScalingGroupName=name, PoolState=pool["pool_state"],
+            MaxGroupPreparedCapacity=pool["max_group_prepared_capacity"],
+            MinSize=pool["min_size"],
+            InstanceReusePolicy={"ReuseOnScaleIn": pool["instance_reuse_policy"]["reuse_on_scale_in"]})
+    tokyo.settings = s
+    yield tokyo
+
+
+def metric_values(tokyo: Any, metric: str) -> list[float]:
+    points = tokyo.cloudwatch.get_metric_statistics(
+        Namespace=METRIC_NAMESPACE_DEFAULT, MetricName=metric, StartTime="2020-01-01",
+        EndTime="2100-01-01", Period=60, Statistics=["Maximum", "Minimum"])["Datapoints"]
+    return sorted({p["Maximum"] for p in points} | {p["Minimum"] for p in points})
+
+
+def desired(tokyo: Any, name: str) -> int:
+    group = tokyo.autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    return int(group["DesiredCapacity"])
+
+
+def started(tokyo: Any, router: Any, **asl: Any) -> Run:
+    run = Run(tokyo.client("stepfunctions"), fast_asl(**asl))
+    run.start(ALARM_EVENT, name="alarm-fast")
+    assert router.event("stfc-lambda-dev-step0").wait(10), "step 0 never asked for approval"
+    return run
+
+
+def warmed_before_decision(tokyo: Any, router: Any) -> None:
+    """The warm-up ran while the approval was pending: both tiers out of the pool, gate still closed."""
+    assert router.event("stfc-lambda-dev-step3").wait(10), "the warm-up never started"
+    for _ in range(50):
+        actions = [e.get("action") for n, e in router.calls if n == "stfc-lambda-dev-step3"]
+        if "check_warm" in actions or len(actions) >= 1 and desired(tokyo, tokyo.settings.web_asg_name):
+            break
+    s = tokyo.settings
+    assert desired(tokyo, s.app_asg_name) == s.app_capacity.desired
+    assert desired(tokyo, s.web_asg_name) == s.web_capacity.desired
+    assert 1.0 not in metric_values(tokyo, GATE_METRIC_NAME), "the gate opened before the approval"
+    assert metric_values(tokyo, "FailoverLock") == [], "the lock was set before the approval"
+
+
+def test_fast_approve_opens_the_gate_after_warming_tokyo_and_sets_the_lock(
+        fast_tokyo: Any, route_lambdas: Any, healthy_tokyo_http: Any) -> None:
+    s = fast_tokyo.settings
+    run = started(fast_tokyo, route_lambdas)
+    warmed_before_decision(fast_tokyo, route_lambdas)
+
+    approve_execution(run.sfn, run.arn, ONCALL)
+    result = run.finish()
+
+    assert result["status"] == "SUCCEEDED", result
+    entered = run.states_entered()
+    assert entered[-1] == "FailoverSucceeded"
+    assert entered.index("Gate_Open") > entered.index("Step0_Approved")
+    assert "Warmup_ReturnToPool" not in entered
+    assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [1.0]
+    assert metric_values(fast_tokyo, "FailoverLock") == [1.0]
+    for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
+        assert desired(fast_tokyo, name) == capacity.desired
+        pool = pool_state(fast_tokyo.autoscaling, name)
+        assert pool["pool_state"] == "Stopped"
+        assert pool["instances"] == {"Warmed:Stopped": capacity.maximum - capacity.desired}
+    out = run.output()["steps"]
+    assert out["step0"]["decision"] == "approved" and out["step4"]["health"]["region"] == REGION
+    # the warm-up never set the lock or opened the gate: only the gate step did, after the approval
+    actions = [e.get("action") for n, e in route_lambdas.calls if n == "stfc-lambda-dev-step3"]
+    assert actions[0] == "warm_start" and actions[-1] == "open_gate"
+
+
+@pytest.mark.parametrize("how", ["reject", "timeout"])
+def test_fast_reject_or_timeout_returns_tokyo_to_the_warm_pool_with_the_gate_closed(
+        fast_tokyo: Any, route_lambdas: Any, how: str) -> None:
+    s = fast_tokyo.settings
+    run = started(fast_tokyo, route_lambdas, approval_timeout_seconds=600 if how == "reject" else 3)
+    warmed_before_decision(fast_tokyo, route_lambdas)
+
+    if how == "reject":
+        reject_execution(run.sfn, run.arn, ONCALL, "Seoul is only slow")
+    result = run.finish()
+
+    entered = run.states_entered()
+    assert "Warmup_ReturnToPool" in entered and "Gate_Open" not in entered
+    if how == "reject":
+        assert result["status"] == "SUCCEEDED" and entered[-1] == "FailoverRejected"
+        assert fast_tokyo.notifications()[-1]["Subject"] == "MegaTicket DR: failover rejected"
+    else:
+        assert result["status"] == "FAILED" and entered[-1] == "FailoverFailed"
+        assert "ApprovalTimedOut" in fast_tokyo.notifications()[-1]["Message"]
+    # the gate stays closed (0 written, never 1), the lock untouched, both tiers back in the pool
+    assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [0.0]
+    assert metric_values(fast_tokyo, "FailoverLock") == []
+    for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
+        assert desired(fast_tokyo, name) == 0
+        assert pool_state(fast_tokyo.autoscaling, name)["instances"] == {"Warmed:Stopped": capacity.maximum}
