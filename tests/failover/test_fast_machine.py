@@ -4,6 +4,7 @@ timeout returns Tokyo to the warm pools with the gate closed and the lock untouc
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -85,14 +86,26 @@ def started(tokyo: Any, router: Any, **asl: Any) -> Run:
     return run
 
 
+def wait_until(predicate: Any, timeout: float = 10) -> bool:
+    pause = threading.Event()
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return True
+        pause.wait(0.05)
+    return bool(predicate())
+
+
 def warmed_before_decision(tokyo: Any, router: Any) -> None:
-    """The warm-up ran while the approval was pending: both tiers out of the pool, gate still closed."""
-    assert router.event("stfc-lambda-dev-step3").wait(10), "the warm-up never started"
-    for _ in range(50):
-        actions = [e.get("action") for n, e in router.calls if n == "stfc-lambda-dev-step3"]
-        if "check_warm" in actions or len(actions) >= 1 and desired(tokyo, tokyo.settings.web_asg_name):
-            break
+    """The warm-up ran while the approval was pending: both tiers out of the pool and ready, the
+    gate still closed, the lock not set."""
     s = tokyo.settings
+
+    def ready() -> bool:
+        return any(n == "stfc-lambda-dev-step3" and e.get("action") == "check_warm" for n, e in router.calls) \
+            or sum(n == "stfc-lambda-dev-step3" for n, _ in router.calls) >= 1 and \
+            desired(tokyo, s.web_asg_name) == s.web_capacity.desired
+
+    assert wait_until(ready), "the warm-up never scaled Tokyo out"
     assert desired(tokyo, s.app_asg_name) == s.app_capacity.desired
     assert desired(tokyo, s.web_asg_name) == s.web_capacity.desired
     assert 1.0 not in metric_values(tokyo, GATE_METRIC_NAME), "the gate opened before the approval"
