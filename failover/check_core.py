@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from failover import facts
-from failover.contract import NLB_DNS_PLACEHOLDER, NLB_STANDBY
+from failover.contract import METRIC_NAMESPACE_DEFAULT, NLB_DNS_PLACEHOLDER, NLB_STANDBY
 from failover.contract import PLACEHOLDER_MARK as PLACEHOLDER_MARK  # 3.4: the scripts grep for this word
 from failover.contract import TABLE_SUFFIXES as TABLE_SUFFIXES
 
@@ -112,7 +112,7 @@ class CheckSettings:
     build_tag_key: str = "Build"
     source_tag_key: str = "SourceAmiId"
     web_url: str = ""  # empty: the public name, with the scheme and port of the ALB's listener
-    lock_namespace: str = "MegaTicket/DR"
+    lock_namespace: str = METRIC_NAMESPACE_DEFAULT
     lock_metric: str = "FailoverLock"
     lock_alarm_name: str = "MegaTicket-Failback-Lock"
     http_timeout_seconds: float = 5.0

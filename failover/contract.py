@@ -25,6 +25,20 @@ NLB_ON_FAILOVER = "on-failover"  # step 1 creates the NLB, failback removes it
 NLB_MODES = (NLB_STANDBY, NLB_ON_FAILOVER)
 NLB_MODE_TAG = "megaticket-dr:nlbMode"  # launch template tag the policy pack reads
 
+# Recovery profiles (recovery.profile): lean bills nothing idle it can create during a failover,
+# standard is the runbooks' pipeline (the default), fast warms Tokyo while the approval is pending.
+PROFILE_LEAN, PROFILE_STANDARD, PROFILE_FAST = "lean", "standard", "fast"
+RECOVERY_PROFILES = (PROFILE_LEAN, PROFILE_STANDARD, PROFILE_FAST)
+RECOVERY_PROFILE_TAG = "megaticket-dr:recoveryProfile"  # on the DR ASGs; the policy pack reads it
+
+# The approval gate (fast profile): metric <lock namespace> ApprovalGate in the alarm region,
+# 1 = open; its alarm is in ALARM while the gate is closed. A 10 s period needs a high-resolution
+# metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+GATE_METRIC_NAME = "ApprovalGate"
+GATE_ALARM_SUFFIX = "-Approval-Gate"  # default alarm `<name prefix>-Approval-Gate`
+GATE_ALARM_PERIOD_SECONDS = 10
+METRIC_NAMESPACE_DEFAULT = "MegaTicket/DR"  # the failback lock's and the gate's namespace
+
 TIMEOUT_FAIL = "fail"  # approval timed out: abandon the failover
 TIMEOUT_PROCEED = "proceed"  # approval timed out: fail over unattended
 TIMEOUT_ACTIONS = (TIMEOUT_FAIL, TIMEOUT_PROCEED)
@@ -90,6 +104,9 @@ APPROVAL_MAX_SECONDS = 7 * 24 * 3600
 # https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
 HEALTH_CHECK_INTERVALS = (10, 30)
 HEALTH_CHECK_MAX_FAILURE_THRESHOLD = 10
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+# (HealthCheckIntervalSeconds 5-300)
+TARGET_HEALTH_INTERVALS = (5, 300)
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 # (MessageRetentionPeriod up to 1,209,600 s): time to notice and replay a lost alarm event
 SQS_MAX_RETENTION_SECONDS = 14 * 24 * 3600

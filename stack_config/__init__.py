@@ -10,6 +10,7 @@ Layout (each reader is one section of the stack file):
   shapes.py       id and value shapes (AWS name limits are in failover/contract.py)
   regions.py      known AWS regions (botocore's partitions.json)
   traffic.py      regions, load balancers, health check, DNS, failback lock
+  profiles.py     recovery.*: the profile and the defaults it gives other settings
   tiers.py        web.* / app.*
   infra.py        tables, network, Golden AMI
   pipeline.py     failover.*, approvers.*, readiness.*
@@ -33,6 +34,7 @@ from stack_config.model import (
     DataSettings,
     DnsSettings,
     FailoverSettings,
+    GateSettings,
     HealthCheckSettings,
     LambdaTimeouts,
     LoadBalancerSettings,
@@ -40,6 +42,7 @@ from stack_config.model import (
     NetworkSettings,
     PrimaryReference,
     ReadinessSettings,
+    RecoverySettings,
     Settings,
     TableSpec,
     TierSettings,
@@ -50,8 +53,8 @@ __all__ = [
     "COST_KEYS", "CostSettings", "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES", "PRIMARY",
     "TABLE_SUFFIXES",
     "TIMEOUT_ACTIONS", "AmiSettings", "Approvers", "Capacity", "ConfigError", "DataSettings",
-    "DnsSettings", "FailoverSettings", "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings",
-    "LockSettings", "NetworkSettings", "PrimaryReference", "ReadinessSettings", "Settings", "TableSpec",
+    "DnsSettings", "FailoverSettings", "GateSettings", "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings",
+    "LockSettings", "NetworkSettings", "PrimaryReference", "ReadinessSettings", "RecoverySettings", "Settings", "TableSpec",
     "TierSettings", "apply_overrides", "from_pulumi", "load_settings", "settings_for_stack",
     "stack_file_values",
 ]

@@ -76,10 +76,10 @@ def _endpoints(net: Section, nat_gateway: bool) -> tuple[str, ...]:
     return names
 
 
-def read_network(root: Section, is_dr: bool) -> NetworkSettings:
+def read_network(root: Section, is_dr: bool, nat_gateway_default: bool = False) -> NetworkSettings:
     net = root.section("network").only("vpcId", "publicSubnetIds", "privateSubnetIds", "cidr",
                                        "natGateway", "interfaceEndpoints")
-    nat_gateway = net.boolean("natGateway", False)
+    nat_gateway = net.boolean("natGateway", nat_gateway_default)
     subnets = 'subnet ids ("subnet-" and 8 or 17 hex digits)'
     network = NetworkSettings(
         vpc_id=net.optional_text("vpcId", shapes.VPC_ID, 'a VPC id such as "vpc-0abc1234"'),

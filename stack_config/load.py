@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 
+from failover.contract import NLB_STANDBY
 from stack_config import consistency
 from stack_config.cost import read_cost
 from stack_config.errors import NAMESPACE
@@ -20,6 +21,7 @@ from stack_config.infra import read_ami, read_data, read_network
 from stack_config.model import Settings
 from stack_config.pipeline import read_failover, read_readiness
 from stack_config.primary import read_primary, read_tags
+from stack_config.profiles import read_profile, read_recovery
 from stack_config.reader import Section
 from stack_config.tiers import read_tier
 from stack_config.traffic import read_dns, read_health_check, read_load_balancers, read_lock, read_regions
@@ -27,7 +29,7 @@ from stack_config.traffic import read_dns, read_health_check, read_load_balancer
 TOP_LEVEL_KEYS = (
     "role", "primaryRegion", "drRegion", "alarmRegion", "tablePrefix", "tables", "domain",
     "hostedZoneId", "dns", "healthCheck", "lock", "web", "app", "network", "alb", "nlb", "ami",
-    "failover", "approvers", "readiness", "primaryStack", "primary", "tags", "cost",
+    "failover", "approvers", "readiness", "primaryStack", "primary", "tags", "cost", "recovery",
 )
 
 
@@ -56,9 +58,15 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     regions = read_regions(root, stack, values.get("aws:region"))
     is_dr = regions.role == "dr"
     name_prefix = "MegaTicket-DR" if is_dr else "MegaTicket"
-    load_balancers = read_load_balancers(root, regions, name_prefix)
+    # A profile sets defaults only: every setting it touches, when given, wins. Load balancer and
+    # network defaults apply to the DR stack; the primary's serve production.
+    profile, defaults = read_profile(root)
+    load_balancers = read_load_balancers(root, regions, name_prefix,
+                                         defaults.nlb_mode if is_dr else NLB_STANDBY)
     lock = read_lock(root, regions.alarm)
-    dns = read_dns(root, read_health_check(root, load_balancers.certificate_arn), lock)
+    health_check = read_health_check(root, load_balancers.certificate_arn, defaults.health_check_interval,
+                                     defaults.health_check_failure_threshold)
+    dns = read_dns(root, health_check, lock)
     web, app = (read_tier(root, role, is_dr, name_prefix) for role in ("web", "app"))
     consistency.check_tiers(web, app)
     failover = read_failover(root, is_dr, regions.alarm)
@@ -76,7 +84,7 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
         dns=dns,
         web=web,
         app=app,
-        network=read_network(root, is_dr),
+        network=read_network(root, is_dr, defaults.nat_gateway and is_dr),
         load_balancers=load_balancers,
         ami=ami,
         failover=failover,
@@ -85,6 +93,8 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
                              ami_given=bool(ami.id or ami.source_id)),
         tags=read_tags(root, stack),
         cost=read_cost(root),
+        recovery=read_recovery(root, profile, defaults, is_dr=is_dr, nlb_mode=load_balancers.nlb_mode,
+                               lock=lock, name_prefix=name_prefix),
     )
 
 

@@ -159,6 +159,43 @@ class PrimaryReference:
 
 
 @dataclass(frozen=True)
+class GateSettings:
+    """The approval gate (fast profile): metric and alarm in the alarm region (us-east-1)."""
+
+    namespace: str
+    metric_name: str
+    alarm_name: str
+    region: str
+
+    # The Lambdas read the gate the way they read the lock (failover.gate.GateNames).
+    @property
+    def gate_namespace(self) -> str:
+        return self.namespace
+
+    @property
+    def gate_metric(self) -> str:
+        return self.metric_name
+
+    @property
+    def gate_alarm_name(self) -> str:
+        return self.alarm_name
+
+
+@dataclass(frozen=True)
+class RecoverySettings:
+    profile: str
+    warm_pool: bool  # a stopped warm pool per DR tier, sized to its failoverCapacity
+    approval_gate: bool  # the SECONDARY record waits for the approval (fast pipeline)
+    target_health_interval: int  # seconds between the web target group's health checks
+    gate: Optional[GateSettings] = None  # set when approval_gate
+
+
+def _standard_recovery() -> RecoverySettings:
+    return RecoverySettings(profile="standard", warm_pool=False, approval_gate=False,
+                            target_health_interval=15)
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -179,6 +216,7 @@ class Settings:
     primary: PrimaryReference
     tags: Mapping[str, str]
     cost: CostSettings = field(default_factory=CostSettings)
+    recovery: RecoverySettings = field(default_factory=_standard_recovery)
 
     @property
     def is_dr(self) -> bool:

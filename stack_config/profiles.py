@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from failover.contract import (
+    GATE_ALARM_SUFFIX,
+    GATE_METRIC_NAME,
     NLB_ON_FAILOVER,
     NLB_STANDBY,
     PROFILE_FAST,
@@ -20,7 +22,8 @@ from failover.contract import (
     RECOVERY_PROFILES,
     TARGET_HEALTH_INTERVALS,
 )
-from stack_config.model import RecoverySettings
+from stack_config.errors import fail
+from stack_config.model import GateSettings, LockSettings, RecoverySettings
 from stack_config.reader import Section
 
 
@@ -53,29 +56,40 @@ PROFILE_DEFAULTS = {
 }
 
 
-def read_profile(root: Section) -> ProfileDefaults:
-    """Only the profile name: the defaults it implies are needed before the other sections."""
-    recovery = root.section("recovery").only("profile", "warmPool", "approvalGate", "targetHealthInterval")
-    return PROFILE_DEFAULTS[recovery.choice("profile", PROFILE_STANDARD, RECOVERY_PROFILES)]
+_KEYS = ("profile", "warmPool", "approvalGate", "targetHealthInterval")
 
 
-def read_recovery(root: Section, defaults: ProfileDefaults, nlb_mode: str) -> RecoverySettings:
-    recovery = root.section("recovery").only("profile", "warmPool", "approvalGate", "targetHealthInterval")
-    profile = recovery.choice("profile", PROFILE_STANDARD, RECOVERY_PROFILES)
-    warm_pool = recovery.boolean("warmPool", defaults.warm_pool)
+def read_profile(root: Section) -> tuple[str, ProfileDefaults]:
+    """The profile and its defaults: needed before the sections whose defaults it sets."""
+    profile = root.section("recovery").only(*_KEYS).choice("profile", PROFILE_STANDARD, RECOVERY_PROFILES)
+    return profile, PROFILE_DEFAULTS[profile]
+
+
+def read_recovery(root: Section, profile: str, defaults: ProfileDefaults, *, is_dr: bool, nlb_mode: str,
+                  lock: LockSettings, name_prefix: str) -> RecoverySettings:
+    recovery = root.section("recovery").only(*_KEYS)
+    warm_pool = recovery.boolean("warmPool", defaults.warm_pool and is_dr)
+    approval_gate = recovery.boolean("approvalGate", defaults.approval_gate and is_dr)
+    if not is_dr:
+        # The primary serves at its failover size and owns no SECONDARY record: only the health
+        # check defaults of a profile apply to it.
+        for key, value in (("warmPool", warm_pool), ("approvalGate", approval_gate)):
+            if value:
+                raise fail(recovery.key(key), "false in the primary stack (warm pools and the gate belong "
+                           "to the DR stack)", value)
     if warm_pool and nlb_mode != NLB_STANDBY:
-        from stack_config.errors import fail
-
         # Warm-pool instances run their user data when the pool is filled, at deploy: with an NLB
         # created on failover the template still carries NLB_DNS_PLACEHOLDER then.
-        raise fail(recovery.key("warmPool"), f"false when nlb.mode is {nlb_mode} (warm pool instances "
-                   "boot the template at deploy, before the pipeline fills NLB_DNS_PLACEHOLDER)",
-                   warm_pool)
+        raise fail(recovery.key("warmPool"), f"false when nlb.mode is {nlb_mode} (warm-pool instances "
+                   "boot the template at deploy, before the pipeline fills in the NLB's name)", warm_pool)
+    low, high = TARGET_HEALTH_INTERVALS
     return RecoverySettings(
         profile=profile,
         warm_pool=warm_pool,
-        approval_gate=recovery.boolean("approvalGate", defaults.approval_gate),
-        target_health_interval=recovery.integer(
-            "targetHealthInterval", defaults.target_health_interval, min(TARGET_HEALTH_INTERVALS),
-            max(TARGET_HEALTH_INTERVALS)),
+        approval_gate=approval_gate,
+        target_health_interval=recovery.integer("targetHealthInterval", defaults.target_health_interval,
+                                                low, high),
+        gate=GateSettings(namespace=lock.namespace, metric_name=GATE_METRIC_NAME,
+                          alarm_name=f"{name_prefix}{GATE_ALARM_SUFFIX}", region=lock.region)
+        if approval_gate else None,
     )

@@ -16,6 +16,7 @@ from failover.contract import (
     HEALTH_CHECK_MAX_FAILURE_THRESHOLD,
     METRIC_NAME,
     METRIC_NAMESPACE,
+    METRIC_NAMESPACE_DEFAULT,
     NLB_MODES,
     NLB_STANDBY,
     PRIMARY,
@@ -63,7 +64,8 @@ def read_regions(root: Section, stack: str, aws_region: Any) -> Regions:
     return regions
 
 
-def read_load_balancers(root: Section, regions: Regions, name_prefix: str) -> LoadBalancerSettings:
+def read_load_balancers(root: Section, regions: Regions, name_prefix: str,
+                        nlb_mode_default: str = NLB_STANDBY) -> LoadBalancerSettings:
     lb = root.section("alb").only("name", "certificateArn", "deletionProtection")
     nlb = root.section("nlb").only("name", "mode")
     certificate_arn = lb.optional_text(
@@ -82,13 +84,14 @@ def read_load_balancers(root: Section, regions: Regions, name_prefix: str) -> Lo
     return LoadBalancerSettings(
         alb_name=alb_name,
         nlb_name=nlb_name,
-        nlb_mode=nlb.choice("mode", NLB_STANDBY, NLB_MODES),
+        nlb_mode=nlb.choice("mode", nlb_mode_default, NLB_MODES),
         certificate_arn=certificate_arn,
         deletion_protection=lb.boolean("deletionProtection", regions.role == PRIMARY),
     )
 
 
-def read_health_check(root: Section, certificate_arn: Optional[str]) -> HealthCheckSettings:
+def read_health_check(root: Section, certificate_arn: Optional[str], interval_default: int = 30,
+                      failure_threshold_default: int = 3) -> HealthCheckSettings:
     hc = root.section("healthCheck").only("interval", "failureThreshold", "path", "port", "protocol")
     # The probe goes to the ALB's own DNS name, which listens on 80 (HTTP; a redirect when there is
     # a certificate) and, with a certificate, on 443 (HTTPS). Nothing else answers.
@@ -103,8 +106,9 @@ def read_health_check(root: Section, certificate_arn: Optional[str]) -> HealthCh
     port = hc.integer("port", listener, listener, listener,
                       why=f", the port the ALB listens on for {protocol}")
     return HealthCheckSettings(
-        interval=hc.integer("interval", 30, 10, 30, allowed=HEALTH_CHECK_INTERVALS),
-        failure_threshold=hc.integer("failureThreshold", 3, 1, HEALTH_CHECK_MAX_FAILURE_THRESHOLD),
+        interval=hc.integer("interval", interval_default, 10, 30, allowed=HEALTH_CHECK_INTERVALS),
+        failure_threshold=hc.integer("failureThreshold", failure_threshold_default, 1,
+                                      HEALTH_CHECK_MAX_FAILURE_THRESHOLD),
         path=hc.text("path", "/api/health", shapes.URL_PATH,
                      'a URL path starting with "/" (letters, digits, . _ ~ / -; at most 255 characters)'),
         port=port,
@@ -115,7 +119,7 @@ def read_health_check(root: Section, certificate_arn: Optional[str]) -> HealthCh
 def read_lock(root: Section, alarm_region: str) -> LockSettings:
     lock = root.section("lock").only("namespace", "metricName", "alarmName")
     return LockSettings(
-        namespace=lock.name("namespace", "MegaTicket/DR", METRIC_NAMESPACE),
+        namespace=lock.name("namespace", METRIC_NAMESPACE_DEFAULT, METRIC_NAMESPACE),
         metric_name=lock.name("metricName", "FailoverLock", METRIC_NAME),
         alarm_name=lock.name("alarmName", "MegaTicket-Failback-Lock", ALARM_NAME),
         region=alarm_region,
