@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.app_nlb import AppNlb, AppNlbArgs
+from components.approval_gate import ApprovalGate, ApprovalGateArgs
 from components.detection_alarm import HealthCheckAlarm, HealthCheckAlarmArgs
 from components.failover_pipeline import FailoverPipeline, FailoverPipelineArgs
 from components.global_tables import GlobalTables, GlobalTablesArgs
@@ -89,7 +90,8 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
     alb = WebAlb("web-alb", WebAlbArgs(
         alb_name=lbs.alb_name, vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids,
         port=settings.web.port, health_path=settings.dns.health_check.path,
-        certificate_arn=lbs.certificate_arn, deletion_protection=lbs.deletion_protection, tags=tags), home)
+        certificate_arn=lbs.certificate_arn, deletion_protection=lbs.deletion_protection,
+        target_health_interval=settings.recovery.target_health_interval, tags=tags), home)
     # In mode on-failover the failover pipeline creates the NLB and fills the placeholder; the
     # program declares the NLB's name once it exists, so an up after a failover keeps it.
     on_failover = settings.is_dr and lbs.nlb_mode == NLB_ON_FAILOVER
@@ -120,6 +122,8 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
             port=cfg.port, target_group_arns=target_groups, capacity=cfg.capacity,
             pilot_light=settings.is_dr, health_check_grace_seconds=cfg.health_check_grace_seconds,
             nlb_mode_marker=NLB_ON_FAILOVER if on_failover and cfg.role == "web" else None,
+            warm_pool_size=cfg.failover_capacity.max if settings.recovery.warm_pool else None,
+            recovery_profile=settings.recovery.profile if settings.is_dr else None,
             tags=tags, **ingress), home)
 
     app = tier(app_cfg, app_user_data, network.private_subnet_ids,
@@ -173,9 +177,16 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
     tiers = _declare_tiers(settings, providers, primary.table_names, primary.golden_ami_id,
                            primary.golden_ami_build)
     zone_id = hosted_zone_id(settings.dns.domain, settings.dns.hosted_zone_id, providers.home)
+    gate = settings.recovery.gate
+    approval_gate = None if gate is None else ApprovalGate("approval-gate", ApprovalGateArgs(
+        record_name=settings.dns.record_name, tokyo_alb_dns_name=tiers.alb.dns_name,
+        health_check=settings.dns.health_check, gate=gate, alarm_provider=providers.alarm,
+        alb_has_certificate=settings.load_balancers.certificate_arn is not None,
+        tags=dict(settings.tags)), home)
     dns = SecondaryDns("secondary-dns", SecondaryDnsArgs(
         record_name=settings.dns.record_name, hosted_zone_id=zone_id, alb_dns_name=tiers.alb.dns_name,
-        alb_zone_id=tiers.alb.zone_id), home)
+        alb_zone_id=tiers.alb.zone_id,
+        health_check_id=approval_gate.health_check_id if approval_gate else None), home)
     alarm = HealthCheckAlarm("detection-alarm", HealthCheckAlarmArgs(
         alarm_name=settings.failover.alarm_name, health_check_id=primary.health_check_id,
         region=settings.alarm_region, tags=dict(settings.tags)),

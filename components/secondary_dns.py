@@ -40,6 +40,8 @@ class SecondaryDnsArgs:
     alb_dns_name: pulumi.Input[str]
     alb_zone_id: pulumi.Input[str]
     set_identifier: str = "secondary"
+    # Fast profile: Tokyo's web check AND the approval gate (components/approval_gate.py).
+    health_check_id: Optional[pulumi.Input[str]] = None
 
     def __post_init__(self) -> None:
         validate_record(self.record_name, self.set_identifier)
@@ -63,6 +65,7 @@ class SecondaryDns(pulumi.ComponentResource):
             type="A",
             set_identifier=args.set_identifier,
             failover_routing_policies=[{"type": "SECONDARY"}],
+            health_check_id=args.health_check_id,
             aliases=[{"name": args.alb_dns_name, "zone_id": args.alb_zone_id,
                       "evaluate_target_health": True}],
             opts=pulumi.ResourceOptions(parent=self),

@@ -21,12 +21,18 @@ import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from failover.contract import NLB_DNS_PLACEHOLDER, NLB_MODE_TAG, NLB_MODES, NLB_ON_FAILOVER
+from failover.contract import (
+    NLB_DNS_PLACEHOLDER,
+    NLB_MODE_TAG,
+    NLB_MODES,
+    NLB_ON_FAILOVER,
+    RECOVERY_PROFILE_TAG,
+)
 from failover.contract import TIER_ROLES as ROLES
 from stack_config import Capacity
 
@@ -53,6 +59,9 @@ class TierArgs:
     pilot_light: bool = False
     health_check_grace_seconds: int = 300
     nlb_mode_marker: Optional[str] = None
+    # A stopped warm pool of this many instances (the tier's failoverCapacity max), or none.
+    warm_pool_size: Optional[int] = None
+    recovery_profile: Optional[str] = None  # tagged on the ASG for the policy pack
     root_device_name: str = "/dev/xvda"  # Amazon Linux, which the Golden AMI (ec2-user, nvm) is
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -77,9 +86,21 @@ class TierArgs:
                 and self.nlb_mode_marker != NLB_ON_FAILOVER:
             raise ValueError(f"user_data holds {NLB_DNS_PLACEHOLDER} but nlb_mode_marker is not "
                              f'"on-failover": nothing would ever replace it')
+        if self.warm_pool_size is not None and not (
+                isinstance(self.warm_pool_size, int) and 1 <= self.warm_pool_size):
+            raise ValueError(f"warm_pool_size must be an integer >= 1 or None (got {self.warm_pool_size!r})")
         if not isinstance(self.root_device_name, str) or not _DEVICE.fullmatch(self.root_device_name):
             raise ValueError(f"root_device_name must be a device such as /dev/xvda "
                              f"(got {self.root_device_name!r})")
+
+
+def warm_pool_configuration(size: int) -> dict[str, Any]:
+    """The warm pool of a DR tier: `size` instances kept Stopped (only their volumes bill). The
+    prepared capacity is explicit, so the pool stays when failback sets the group's max to 0; no
+    minimum, so a failover draws the pool down instead of launching replacements into it; scale-in
+    returns instances to the pool (reuseOnScaleIn) rather than terminating them."""
+    return {"pool_state": "Stopped", "max_group_prepared_capacity": size, "min_size": 0,
+            "instance_reuse_policy": {"reuse_on_scale_in": True}}
 
 
 def encode_user_data(text: str) -> str:
@@ -150,8 +171,12 @@ class Tier(pulumi.ComponentResource):
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(id=template.id, version="$Latest"),
             health_check_type="ELB", health_check_grace_period=args.health_check_grace_seconds,
             target_group_arns=list(args.target_group_arns) or None,
+            warm_pool=None if args.warm_pool_size is None else aws.autoscaling.GroupWarmPoolArgs(
+                **warm_pool_configuration(args.warm_pool_size)),
             tags=[aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=False)
-                  for k, v in {**tags, "Name": args.asg_name, "Tier": args.role}.items()],
+                  for k, v in {**tags, "Name": args.asg_name, "Tier": args.role,
+                               **({RECOVERY_PROFILE_TAG: args.recovery_profile}
+                                  if args.recovery_profile else {})}.items()],
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignore or None))
         self.launch_template_id = template.id
         self.launch_template_name = template.name

@@ -33,6 +33,7 @@ class WebAlbArgs:
     health_path: str = "/api/health"
     certificate_arn: Optional[str] = None
     deletion_protection: bool = True
+    target_health_interval: int = 15  # seconds between target health checks (recovery profile)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -75,7 +76,7 @@ class WebAlb(pulumi.ComponentResource):
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",
-                matcher="200", interval=15, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
+                matcher="200", interval=args.target_health_interval, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
             tags={**tags, "Name": tg_name}, opts=child)
         # The layout is failover/facts.py's, which the doctor checks the deployed listeners against.
         for listener in public_listeners(args.certificate_arn is not None):

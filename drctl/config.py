@@ -40,6 +40,10 @@ class StackInfo:
     nlb_mode: str
     health_check_grace_seconds: int
     health_path: str
+    recovery_profile: str
+    warm_pool: bool
+    approval_gate: bool
+    target_health_interval: int
 
 
 def project_dir() -> Path:
@@ -80,6 +84,10 @@ def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
         nlb_mode=settings.load_balancers.nlb_mode,
         health_check_grace_seconds=settings.web.health_check_grace_seconds,
         health_path=settings.dns.health_check.path,
+        recovery_profile=settings.recovery.profile,
+        warm_pool=settings.recovery.warm_pool,
+        approval_gate=settings.recovery.approval_gate,
+        target_health_interval=settings.recovery.target_health_interval,
     )
 
 
