@@ -161,6 +161,7 @@ def declare_primary(settings: Settings, providers: Providers) -> dict[str, Any]:
         tags=dict(settings.tags)), home)
     return {
         "primaryRegion": settings.region,
+        "recoveryProfile": settings.recovery.profile,
         **_tier_outputs(tiers),
         "goldenAmiBuild": settings.ami.build or "unknown",
         "healthCheckId": dns.health_check_id,
@@ -177,10 +178,9 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
     tiers = _declare_tiers(settings, providers, primary.table_names, primary.golden_ami_id,
                            primary.golden_ami_build)
     zone_id = hosted_zone_id(settings.dns.domain, settings.dns.hosted_zone_id, providers.home)
-    gate = settings.recovery.gate
-    approval_gate = None if gate is None else ApprovalGate("approval-gate", ApprovalGateArgs(
+    approval_gate = None if not settings.recovery.approval_gate else ApprovalGate("approval-gate", ApprovalGateArgs(
         record_name=settings.dns.record_name, tokyo_alb_dns_name=tiers.alb.dns_name,
-        health_check=settings.dns.health_check, gate=gate, alarm_provider=providers.alarm,
+        health_check=settings.dns.health_check, gate=settings.recovery.gate, alarm_provider=providers.alarm,
         alb_has_certificate=settings.load_balancers.certificate_arn is not None,
         tags=dict(settings.tags)), home)
     dns = SecondaryDns("secondary-dns", SecondaryDnsArgs(
@@ -207,6 +207,7 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
             tags=dict(settings.tags)), home)
     return {
         "drRegion": settings.region,
+        "recoveryProfile": settings.recovery.profile,
         **_tier_outputs(tiers),
         "recordFqdn": dns.fqdn,
         "detectionAlarmName": alarm.alarm_name,

@@ -14,7 +14,19 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from failover import approval, approval_html, approval_link, idle, launch_template, lock, nlb, scale, verify
+from failover import (
+    approval,
+    approval_html,
+    approval_link,
+    gate,
+    idle,
+    launch_template,
+    lock,
+    nlb,
+    scale,
+    verify,
+    warm_up,
+)
 from failover import approval_page as approval_page_module
 from failover.contract import NLB_ON_FAILOVER
 from failover.settings import Capacity, Settings
@@ -113,9 +125,28 @@ def step3_scale(event: dict[str, Any], context: Any) -> dict[str, Any]:
             web["polls"] = int(web.get("polls", 0)) + 1
         web.update(scale.group_in_service(autoscaling, s.web_asg_name, s.web_capacity.desired))
         details["web"] = web
+    elif action in WARM_UP_ACTIONS:
+        return stamp(prev, **_warm_up(action, autoscaling, s, prev))
     else:
-        raise ValueError(f"step3 action {action!r} is not one of scale_app, check_app, scale_web, check_web")
+        raise ValueError(f"step3 action {action!r} is not one of scale_app, check_app, scale_web, check_web, "
+                         + ", ".join(WARM_UP_ACTIONS))
     return stamp(prev, **details)
+
+
+# The fast profile's step 3 actions (failover/warm_up.py; failover/warm_up_asl.py).
+WARM_UP_ACTIONS = ("warm_start", "check_warm", "open_gate", "return_to_pool")
+
+
+def _warm_up(action: str, autoscaling: Any, s: Settings, prev: dict[str, Any]) -> dict[str, Any]:
+    if action == "warm_start":
+        return {**warm_up.warm_start(autoscaling, _client("elbv2"), s), "polls": 0}
+    if action == "check_warm":
+        return {**warm_up.warm_ready(autoscaling, _client("elbv2"), s), "polls": int(prev.get("polls", 0)) + 1}
+    cloudwatch = _client("cloudwatch", s.lock_region)
+    if action == "open_gate":
+        return {**{k: v for k, v in prev.items() if k not in ("started_at", "finished_at")},
+                **warm_up.open_gate(cloudwatch, s)}
+    return warm_up.return_to_pool(autoscaling, cloudwatch, s)
 
 
 def step4_verify(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -140,10 +171,13 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return stamp(prev, **lock.require_lock_released(_client("cloudwatch", s.lock_region), s))
     autoscaling = _client("autoscaling")
     if action == "scale_down":
+        # Fast profile: close the approval gate first; with reuseOnScaleIn the instances go back
+        # to their warm pools stopped.
+        closed = gate.set_gate(_client("cloudwatch", s.lock_region), s, gate.CLOSED) if s.approval_gate else None
         zero = Capacity(0, 0, 0)
         web = scale.scale_group(autoscaling, s.web_asg_name, zero)
         app = scale.scale_group(autoscaling, s.app_asg_name, zero)
-        return stamp(prev, web=web, app=app, **_empty(autoscaling, s), polls=0)
+        return stamp(prev, web=web, app=app, gate=closed, **_empty(autoscaling, s), polls=0)
     if action == "check_empty":
         return stamp(prev, **{**prev, **_empty(autoscaling, s), "polls": int(prev.get("polls", 0)) + 1})
     if action == "remove_nlb":

@@ -26,6 +26,9 @@ Optional:
   NLB_TARGET_GROUP_NAME     default `<NLB_NAME>-TG` (failover.contract.target_group_name)
   HEALTH_SCHEME             `http` (default) or `https`
   HTTP_TIMEOUT_SECONDS      default 5
+  APPROVAL_GATE             `true` in the fast profile: the approval gate in front of SECONDARY
+                            (default `false`); with it GATE_NAMESPACE, GATE_METRIC, GATE_ALARM_NAME
+                            (MegaTicket/DR, ApprovalGate, MegaTicket-DR-Approval-Gate; in LOCK_REGION)
 """
 
 from __future__ import annotations
@@ -65,6 +68,13 @@ def _int(env: Mapping[str, str], key: str, *, default: int | None = None, minimu
     return value
 
 
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw not in ("", "true", "false"):
+        raise SettingsError(f"environment variable {key}={raw!r} must be true or false")
+    return raw == "true"
+
+
 @dataclass(frozen=True)
 class Capacity:
     minimum: int
@@ -102,6 +112,10 @@ class Settings:
     target_group_name: str = ""
     health_scheme: str = "http"
     http_timeout_seconds: int = 5
+    approval_gate: bool = False
+    gate_namespace: str = ""
+    gate_metric: str = ""
+    gate_alarm_name: str = ""
 
     def __post_init__(self) -> None:
         if not self.target_group_name:
@@ -122,6 +136,8 @@ class Settings:
             raise SettingsError(f"HEALTH_SCHEME={self.health_scheme!r} must be http or https")
         if not self.approval_topic_arn.startswith("arn:"):
             raise SettingsError(f"APPROVAL_TOPIC_ARN={self.approval_topic_arn!r} must be an SNS topic ARN")
+        if self.approval_gate and not (self.gate_namespace and self.gate_metric and self.gate_alarm_name):
+            raise SettingsError("APPROVAL_GATE=true needs GATE_NAMESPACE, GATE_METRIC and GATE_ALARM_NAME")
         if ELB_NAME.problem(self.nlb_name):
             raise SettingsError(f"NLB_NAME={self.nlb_name!r} must be {ELB_NAME.what}: {ELB_NAME.expected()}")
         return self
@@ -155,6 +171,10 @@ class Settings:
             target_group_name=env.get("NLB_TARGET_GROUP_NAME", "").strip(),
             health_scheme=env.get("HEALTH_SCHEME", "").strip() or "http",
             http_timeout_seconds=_int(env, "HTTP_TIMEOUT_SECONDS", default=5, minimum=1),
+            approval_gate=_flag(env, "APPROVAL_GATE"),
+            gate_namespace=env.get("GATE_NAMESPACE", "").strip(),
+            gate_metric=env.get("GATE_METRIC", "").strip(),
+            gate_alarm_name=env.get("GATE_ALARM_NAME", "").strip(),
         ).validated()
 
     def to_env(self) -> dict[str, str]:
@@ -185,4 +205,8 @@ class Settings:
             "NLB_TARGET_GROUP_NAME": self.target_group_name,
             "HEALTH_SCHEME": self.health_scheme,
             "HTTP_TIMEOUT_SECONDS": str(self.http_timeout_seconds),
+            "APPROVAL_GATE": "true" if self.approval_gate else "false",
+            "GATE_NAMESPACE": self.gate_namespace,
+            "GATE_METRIC": self.gate_metric,
+            "GATE_ALARM_NAME": self.gate_alarm_name,
         }

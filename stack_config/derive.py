@@ -54,6 +54,10 @@ def lambda_settings(settings: Settings, *, vpc_id: str, app_subnet_ids: Sequence
         # The same name AppNlb gives its target group in mode standby.
         target_group_name=target_group_name(lbs.nlb_name),
         health_scheme=health_scheme(settings),
+        approval_gate=settings.recovery.approval_gate,
+        gate_namespace=settings.recovery.gate.namespace,
+        gate_metric=settings.recovery.gate.metric_name,
+        gate_alarm_name=settings.recovery.gate.alarm_name,
     )
 
 

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from failover.contract import DR, table_name
+from failover.contract import (
+    ALARM_REGION,
+    DR,
+    GATE_ALARM_SUFFIX,
+    GATE_METRIC_NAME,
+    METRIC_NAMESPACE_DEFAULT,
+    table_name,
+)
 from stack_config.cost import CostSettings
 
 
@@ -187,12 +194,14 @@ class RecoverySettings:
     warm_pool: bool  # a stopped warm pool per DR tier, sized to its failoverCapacity
     approval_gate: bool  # the SECONDARY record waits for the approval (fast pipeline)
     target_health_interval: int  # seconds between the web target group's health checks
-    gate: Optional[GateSettings] = None  # set when approval_gate
+    gate: GateSettings  # its names (used only when approval_gate)
 
 
 def _standard_recovery() -> RecoverySettings:
     return RecoverySettings(profile="standard", warm_pool=False, approval_gate=False,
-                            target_health_interval=15)
+                            target_health_interval=15,
+                            gate=GateSettings(METRIC_NAMESPACE_DEFAULT, GATE_METRIC_NAME,
+                                              f"MegaTicket-DR{GATE_ALARM_SUFFIX}", ALARM_REGION))
 
 
 @dataclass(frozen=True)

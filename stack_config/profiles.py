@@ -90,6 +90,5 @@ def read_recovery(root: Section, profile: str, defaults: ProfileDefaults, *, is_
         target_health_interval=recovery.integer("targetHealthInterval", defaults.target_health_interval,
                                                 low, high),
         gate=GateSettings(namespace=lock.namespace, metric_name=GATE_METRIC_NAME,
-                          alarm_name=f"{name_prefix}{GATE_ALARM_SUFFIX}", region=lock.region)
-        if approval_gate else None,
+                          alarm_name=f"{name_prefix}{GATE_ALARM_SUFFIX}", region=lock.region),
     )

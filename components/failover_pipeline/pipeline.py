@@ -180,6 +180,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 topic_arn=topic.topic_arn,
                 topic_key_arn=topic.key_arn,
                 heartbeat_seconds=args.heartbeat,
+                warm_up=args.settings.recovery.warm_pool and args.settings.recovery.approval_gate,
                 poll_seconds=args.poll_seconds,
                 max_polls=args.max_polls,
                 log_retention_days=args.log_retention_days,
@@ -286,9 +287,13 @@ class FailoverPipeline(pulumi.ComponentResource):
             "step1": step1,
             "step2": step2,
             # Step 3 puts the failback lock before it scales the app tier (step 4 re-asserts it).
+            # Fast profile: step 3 also finds the standby NLB's target group and writes the gate (in
+            # the lock's namespace).
             "step3": on_account(
                 lambda a: iam.merged(
-                    [iam.scale(region, a, asgs, detach=False), iam.lock_writer(lock.namespace)]
+                    [iam.scale(region, a, asgs, detach=False), iam.lock_writer(lock.namespace),
+                     *([iam.allow("elasticloadbalancing:DescribeTargetGroups", "*")]
+                       if s.recovery.approval_gate else [])]
                 )
             ),
             "step4": on_account(lambda a: iam.lock_writer(lock.namespace)),
@@ -300,6 +305,8 @@ class FailoverPipeline(pulumi.ComponentResource):
                         iam.scale(region, a[0], asgs, detach=True),
                         iam.launch_template(region, a[0], a[2]),
                         iam.lock_reader(lock.region, a[0], lock.alarm_name),
+                        # failback closes the approval gate (fast profile)
+                        *([iam.lock_writer(lock.namespace)] if s.recovery.approval_gate else []),
                     ]
                 )
             ),

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from components.failover_pipeline import iam
 from components.failover_pipeline.approval_topic import child_options
 from failover.asl import failback_definition, failover_definition
+from failover.warm_up_asl import warm_up_definition
 from failover.contract import role_name, state_machine_log_group
 from failover.facts import polled_task_timeout
 from stack_config import FailoverSettings
@@ -26,6 +27,7 @@ class StateMachinesArgs:
     topic_arn: pulumi.Input[str]
     topic_key_arn: pulumi.Input[str]
     heartbeat_seconds: Optional[int]
+    warm_up: bool = False  # fast profile: warm Tokyo beside the approval (warm_up_asl.py)
     poll_seconds: int = 15
     max_polls: int = 40
     log_retention_days: int = 90
@@ -61,7 +63,7 @@ class StateMachines(pulumi.ComponentResource):
             *(fn[k] for k in ("step0", "step1", "step2", "step3", "step4")), args.topic_arn
         ).apply(
             lambda a: json.dumps(
-                failover_definition(
+                (warm_up_definition if args.warm_up else failover_definition)(
                     step0_arn=a[0],
                     step1_arn=a[1],
                     step2_arn=a[2],

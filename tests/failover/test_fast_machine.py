@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.failover_pipeline.warm_up_asl import warm_up_definition
+from failover.warm_up_asl import warm_up_definition
 from components.tier import warm_pool_configuration
 from failover.approval import approve_execution, reject_execution
 from failover.contract import GATE_METRIC_NAME, METRIC_NAMESPACE_DEFAULT

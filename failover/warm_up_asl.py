@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.failover_pipeline.asl import (
+from failover.asl import (
     _LOCK_NOTE,
     State,
     Task,
@@ -220,7 +220,7 @@ def warm_up_definition(
     }
     return {
         "Comment": ("MegaTicket DR failover, fast profile: warm-up beside the approval, then the gate "
-                    "(components/failover_pipeline/warm_up_asl.py)"),
+                    "(failover/warm_up_asl.py)"),
         "StartAt": "Init",
         "States": s,
     }
