@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,13 @@ from tests.failover.conftest import REGION, encode, function_arn
 from tests.failover.machine import ALARM_EVENT, ONCALL, TOPIC, Run
 
 moto_gaps.install()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_settings_for_profile(profile: str) -> Any:
+    import stack_config
+
+    return stack_config.settings_for_stack(ROOT, "tokyo", [f"recovery.profile={profile}"])
 
 
 def fast_asl(**overrides: Any) -> dict[str, Any]:
@@ -49,13 +57,16 @@ def fast_tokyo(tokyo: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     no placeholder), each ASG with the warm pool the tier component declares, the gate enabled."""
     from failover import nlb
 
-    s = replace(tokyo.settings, nlb_mode="standby", approval_gate=True)
+    # The NLB, listener and target group AppNlb declares in mode standby (same names and shape).
+    standby = nlb.ensure_nlb(tokyo.elbv2, tokyo.settings)
+    gate = load_settings_for_profile("fast").recovery.gate
+    s = replace(tokyo.settings, nlb_mode="standby", approval_gate=True, gate_namespace=gate.namespace,
+                gate_metric=gate.metric_name, gate_alarm_name=gate.alarm_name)
     for key, value in s.to_env().items():
         monkeypatch.setenv(key, value)
-    standby = nlb.ensure_nlb(tokyo.elbv2, s)  # what AppNlb declares in mode standby
-    tokyo.add_template_version(
+    version = tokyo.add_template_version(
         f"#!/bin/bash\nexport INTERNAL_API_URL=http://{standby['nlb_dns']}:3001\n")
-    tokyo.ec2.modify_launch_template(LaunchTemplateId=tokyo.template_id, DefaultVersion="$Latest")
+    tokyo.ec2.modify_launch_template(LaunchTemplateId=tokyo.template_id, DefaultVersion=str(version))
     for name, capacity in ((s.web_asg_name, s.web_capacity), (s.app_asg_name, s.app_capacity)):
         pool = warm_pool_configuration(capacity.maximum)
         tokyo.autoscaling.put_warm_pool(
