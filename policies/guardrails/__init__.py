@@ -7,6 +7,7 @@ from . import (
     launch_template_versions,
     next_public,
     pipeline_rules,
+    profile_rules,
     user_data_rules,
 )
 
@@ -29,4 +30,6 @@ POLICIES = [
     pipeline_rules.APPROVAL_TOPIC_POLICY,
     pipeline_rules.APPROVAL_TIMEOUT_POLICY,
     pipeline_rules.LAMBDA_TIMEOUT_POLICY,
+    profile_rules.WARM_POOL_TEMPLATE_POLICY,
+    profile_rules.APPROVAL_GATE_POLICY,
 ]

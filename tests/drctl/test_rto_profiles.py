@@ -117,7 +117,7 @@ def test_rto_profiles_cli_compares_every_profile_with_its_cost():
     text = drctl("http://127.0.0.1:9", "rto", "--profiles")
     assert text.code == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert "USD/month" in lines[0]
+    assert "USD/month" in lines[1]
     for profile in RECOVERY_PROFILES:
         row = next(line for line in lines if line.split()[0] == profile)
         assert f"{by[profile]['monthlyUsd']:.2f}" in row
