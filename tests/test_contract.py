@@ -106,8 +106,9 @@ LAYERS = {
     "failover": {"failover", "userdata"},  # the readiness checks render user data with the program's renderer
     "stack_config": {"failover", "stack_config", "pulumi", "yaml"},
     "components": {"failover", "stack_config", "components", "pulumi", "pulumi_aws", "userdata"},
-    # drctl may run the program under the preview's engine (import-plan), never the reverse
-    "drctl": {"failover", "stack_config", "drctl", "offline_preview", "boto3", "botocore"},
+    # drctl may run the program under the preview's engine (import-plan, and `rto --profiles`, which
+    # prices each profile with cost.estimate), never the reverse
+    "drctl": {"failover", "stack_config", "drctl", "offline_preview", "cost", "boto3", "botocore"},
 }
 _FIRST_PARTY = {"failover", "stack_config", "components", "stacks", "stack_contract", "drctl", "userdata",
                 "offline_preview", "policies", "cost", "tests"}
