@@ -23,6 +23,8 @@ from tests.policies.resources import TOKYO, launch_template, violations_of, web_
 
 EXPECTED_POLICIES = {
     "no-pinned-launch-template-version",
+    "warm-pool-boots-final-template",
+    "fast-profile-has-approval-gate",
     "no-next-public-build-time-urls",
     "user-data-region-matches-provider",
     "internal-api-url-in-own-region",
