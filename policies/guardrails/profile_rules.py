@@ -80,8 +80,10 @@ def _profile_of(subject: Subject) -> str | None:
 
 
 def _dependencies(subject: Subject, prop: str, by_urn: Mapping[str, Subject], type_: str) -> list[Subject]:
-    return [by_urn[u] for u in subject.property_dependencies.get(prop, ()) if u in by_urn
-            and by_urn[u].type == type_]
+    """What `prop` was built from: its property dependencies, or (when the engine sent none) the
+    resource's dependencies of that type."""
+    urns = subject.property_dependencies.get(prop) or subject.dependencies
+    return [by_urn[u] for u in urns if u in by_urn and by_urn[u].type == type_]
 
 
 def _is_gated(record: Subject, by_urn: Mapping[str, Subject]) -> bool:
