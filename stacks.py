@@ -178,11 +178,14 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
     tiers = _declare_tiers(settings, providers, primary.table_names, primary.golden_ami_id,
                            primary.golden_ami_build)
     zone_id = hosted_zone_id(settings.dns.domain, settings.dns.hosted_zone_id, providers.home)
-    approval_gate = None if not settings.recovery.approval_gate else ApprovalGate("approval-gate", ApprovalGateArgs(
-        record_name=settings.dns.record_name, tokyo_alb_dns_name=tiers.alb.dns_name,
-        health_check=settings.dns.health_check, gate=settings.recovery.gate, alarm_provider=providers.alarm,
-        alb_has_certificate=settings.load_balancers.certificate_arn is not None,
-        tags=dict(settings.tags)), home)
+    approval_gate = None
+    if settings.recovery.approval_gate:
+        approval_gate = ApprovalGate("approval-gate", ApprovalGateArgs(
+            record_name=settings.dns.record_name, tokyo_alb_dns_name=tiers.alb.dns_name,
+            health_check=settings.dns.health_check, gate=settings.recovery.gate,
+            alarm_provider=providers.alarm,
+            alb_has_certificate=settings.load_balancers.certificate_arn is not None,
+            tags=dict(settings.tags)), home)
     dns = SecondaryDns("secondary-dns", SecondaryDnsArgs(
         record_name=settings.dns.record_name, hosted_zone_id=zone_id, alb_dns_name=tiers.alb.dns_name,
         alb_zone_id=tiers.alb.zone_id,

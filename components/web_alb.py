@@ -76,7 +76,8 @@ class WebAlb(pulumi.ComponentResource):
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",
-                matcher="200", interval=args.target_health_interval, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
+                matcher="200", interval=args.target_health_interval, timeout=5, healthy_threshold=2,
+                unhealthy_threshold=3),
             tags={**tags, "Name": tg_name}, opts=child)
         # The layout is failover/facts.py's, which the doctor checks the deployed listeners against.
         for listener in public_listeners(args.certificate_arn is not None):

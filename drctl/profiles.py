@@ -44,7 +44,8 @@ def monthly_usd(stack: str, overrides: list[str]) -> float:
     return round(estimate(from_recording(run, settings), settings).monthly_usd, 2)
 
 
-def rows(stack: str, overrides: list[str], approval_minutes: float, with_cost: bool = True) -> list[dict[str, Any]]:
+def rows(stack: str, overrides: list[str], approval_minutes: float,
+         with_cost: bool = True) -> list[dict[str, Any]]:
     check_overrides(overrides)
     out = []
     for profile in RECOVERY_PROFILES:

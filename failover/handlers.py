@@ -141,7 +141,8 @@ def _warm_up(action: str, autoscaling: Any, s: Settings, prev: dict[str, Any]) -
     if action == "warm_start":
         return {**warm_up.warm_start(autoscaling, _client("elbv2"), s), "polls": 0}
     if action == "check_warm":
-        return {**warm_up.warm_ready(autoscaling, _client("elbv2"), s), "polls": int(prev.get("polls", 0)) + 1}
+        polls = int(prev.get("polls", 0)) + 1
+        return {**warm_up.warm_ready(autoscaling, _client("elbv2"), s), "polls": polls}
     cloudwatch = _client("cloudwatch", s.lock_region)
     if action == "open_gate":
         return {**{k: v for k, v in prev.items() if k not in ("started_at", "finished_at")},
@@ -173,7 +174,8 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if action == "scale_down":
         # Fast profile: close the approval gate first; with reuseOnScaleIn the instances go back
         # to their warm pools stopped.
-        closed = gate.set_gate(_client("cloudwatch", s.lock_region), s, gate.CLOSED) if s.approval_gate else None
+        closed = (gate.set_gate(_client("cloudwatch", s.lock_region), s, gate.CLOSED)
+                  if s.approval_gate else None)
         zero = Capacity(0, 0, 0)
         web = scale.scale_group(autoscaling, s.web_asg_name, zero)
         app = scale.scale_group(autoscaling, s.app_asg_name, zero)

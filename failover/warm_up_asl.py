@@ -51,7 +51,8 @@ def _in_branch(states: dict[str, State], end_on: str) -> dict[str, State]:
         state.pop("Catch", None)
         if name.endswith("_PollTimeout"):
             params = state["Parameters"]
-            state = {"Type": "Fail", "Error": params["Error"], "Cause": f"{params['step']}: {params['Cause']}"}
+            state = {"Type": "Fail", "Error": params["Error"],
+                     "Cause": f"{params['step']}: {params['Cause']}"}
         elif name.endswith("_Failed"):
             continue
         if state.get("Next") == end_on:
@@ -90,7 +91,8 @@ def warm_up_definition(
         _check_arn(f"{label}_arn", arn, "lambda")
     _check_arn("topic_arn", topic_arn, "sns")
     if timeout_action not in TIMEOUT_ACTIONS:
-        raise ValueError(f"timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)}, got {timeout_action!r}")
+        raise ValueError(f"timeout_action must be one of {', '.join(TIMEOUT_ACTIONS)}, "
+                         f"got {timeout_action!r}")
     _check_positive("approval_timeout_seconds", approval_timeout_seconds)
     if approval_heartbeat_seconds is not None:
         _check_positive("approval_heartbeat_seconds", approval_heartbeat_seconds)
@@ -268,7 +270,8 @@ def _approval_branch(step0_arn: str, timeout: int, heartbeat: int | None, timeou
             "ResultPath": "$.steps.step0",
             "End": True,
         },
-        "Step0_Rejected": {"Type": "Fail", "Error": REJECT_ERROR, "Cause": "the approver rejected the failover"},
+        "Step0_Rejected": {"Type": "Fail", "Error": REJECT_ERROR,
+                           "Cause": "the approver rejected the failover"},
     }
     if timeout_action == TIMEOUT_PROCEED:
         states["Step0_ApprovalTimedOut"] = {

@@ -50,11 +50,10 @@ from stack_config.model import (
 from stack_config.stack_file import apply_overrides, settings_for_stack, stack_file_values
 
 __all__ = [
-    "COST_KEYS", "CostSettings", "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES", "PRIMARY",
-    "TABLE_SUFFIXES",
-    "TIMEOUT_ACTIONS", "AmiSettings", "Approvers", "Capacity", "ConfigError", "DataSettings",
-    "DnsSettings", "FailoverSettings", "GateSettings", "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings",
-    "LockSettings", "NetworkSettings", "PrimaryReference", "ReadinessSettings", "RecoverySettings", "Settings", "TableSpec",
-    "TierSettings", "apply_overrides", "from_pulumi", "load_settings", "settings_for_stack",
-    "stack_file_values",
+    "COST_KEYS", "CostSettings", "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES",
+    "PRIMARY", "TABLE_SUFFIXES", "TIMEOUT_ACTIONS", "AmiSettings", "Approvers", "Capacity",
+    "ConfigError", "DataSettings", "DnsSettings", "FailoverSettings", "GateSettings",
+    "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings", "LockSettings", "NetworkSettings",
+    "PrimaryReference", "ReadinessSettings", "RecoverySettings", "Settings", "TableSpec", "TierSettings",
+    "apply_overrides", "from_pulumi", "load_settings", "settings_for_stack", "stack_file_values",
 ]

@@ -94,7 +94,8 @@ def _is_gated(record: Subject, by_urn: Mapping[str, Subject]) -> bool:
             continue
         children = _dependencies(calculated, "childHealthchecks", by_urn, _CHECK)
         threshold = calculated.props.get("childHealthThreshold")
-        needs_all = is_unknown(threshold) or threshold == len(as_list(calculated.props.get("childHealthchecks")))
+        children_count = len(as_list(calculated.props.get("childHealthchecks")))
+        needs_all = is_unknown(threshold) or threshold == children_count
         if needs_all and any(c.props.get("type") == "CLOUDWATCH_METRIC" for c in children):
             return True
     return False

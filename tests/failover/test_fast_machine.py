@@ -18,7 +18,7 @@ from failover.approval import approve_execution, reject_execution
 from failover.contract import GATE_METRIC_NAME, METRIC_NAMESPACE_DEFAULT
 from failover.warm_up import pool_state
 from tests.drctl import moto_gaps
-from tests.failover.conftest import REGION, encode, function_arn
+from tests.failover.conftest import REGION, function_arn
 from tests.failover.machine import ALARM_EVENT, ONCALL, TOPIC, Run
 
 moto_gaps.install()
