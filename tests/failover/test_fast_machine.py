@@ -176,3 +176,29 @@ def test_fast_reject_or_timeout_returns_tokyo_to_the_warm_pool_with_the_gate_clo
     for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
         assert desired(fast_tokyo, name) == 0
         assert pool_state(fast_tokyo.autoscaling, name)["instances"] == {"Warmed:Stopped": capacity.maximum}
+
+
+def test_failback_scale_down_after_a_fast_failover_closes_the_gate_and_refills_the_warm_pools(
+        fast_tokyo: Any, route_lambdas: Any, healthy_tokyo_http: Any) -> None:
+    from tests.failover.machine import FAILOVER_MACHINE_ARN
+
+    s = fast_tokyo.settings
+    run = started(fast_tokyo, route_lambdas)
+    warmed_before_decision(fast_tokyo, route_lambdas)
+    approve_execution(run.sfn, run.arn, ONCALL)
+    assert run.finish()["status"] == "SUCCEEDED"
+    assert run.machine_arn == FAILOVER_MACHINE_ARN
+    # WHEN failback's scale-down step runs (the failback machine's lock and idle checks are
+    # covered in test_failback_machine.py)
+    from failover import handlers
+
+    handlers.failback({"action": "scale_down", "previous": {}}, None)
+    # THEN the gate is closed again, both tiers are at 0 and their instances back in the pool
+    assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [0.0, 1.0]
+    latest = max(fast_tokyo.cloudwatch.get_metric_statistics(
+        Namespace=s.gate_namespace, MetricName=s.gate_metric, StartTime="2020-01-01", EndTime="2100-01-01",
+        Period=1, Statistics=["Minimum"])["Datapoints"], key=lambda p: p["Timestamp"])
+    assert latest["Minimum"] == 0.0
+    for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
+        assert desired(fast_tokyo, name) == 0
+        assert pool_state(fast_tokyo.autoscaling, name)["instances"] == {"Warmed:Stopped": capacity.maximum}
