@@ -55,7 +55,8 @@ def test_pack_describes_itself_like_the_cli_expects(pack):
     assert {p.name for p in info.policies} == EXPECTED_POLICIES
     assert {p.name for p in info.policies if p.level == "advisory"} == ADVISORY_POLICIES
     assert {p.level for p in info.policies if p.name not in ADVISORY_POLICIES} == {"mandatory"}
-    assert {p.name for p in info.policies if p.kind == "stack"} == {"approval-topic-redundant-subscriptions"}
+    assert {p.name for p in info.policies if p.kind == "stack"} == {
+        "approval-topic-redundant-subscriptions", "warm-pool-boots-final-template", "fast-profile-has-approval-gate"}
     # each level is justified in its description
     assert all(f"{p.level.capitalize()}:" in p.description for p in info.policies)
 
