@@ -13,9 +13,9 @@ import pulumi_aws as aws
 from components.failover_pipeline import iam
 from components.failover_pipeline.approval_topic import child_options
 from failover.asl import failback_definition, failover_definition
-from failover.warm_up_asl import warm_up_definition
 from failover.contract import role_name, state_machine_log_group
 from failover.facts import polled_task_timeout
+from failover.warm_up_asl import warm_up_definition
 from stack_config import FailoverSettings
 
 

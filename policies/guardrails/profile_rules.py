@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,13 +10,13 @@ from pulumi_policy import EnforcementLevel
 from failover.contract import PROFILE_FAST, RECOVERY_PROFILE_TAG
 
 from .kit import Subject, stack_policy
-from .values import as_list, get_path, is_unknown, user_data_of
+from .user_data import placeholder_tokens, user_data_of
+from .values import as_list, get_path, is_unknown
 
 _ASG = "aws:autoscaling/group:Group"
 _TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 _CHECK = "aws:route53/healthCheck:HealthCheck"
 _RECORD = "aws:route53/record:Record"
-_PLACEHOLDER_TOKEN_RE = re.compile(r"\b[A-Z0-9_]*PLACEHOLDER[A-Z0-9_]*\b")
 
 # ---------------------------------------------------------------- warm pools boot a final template
 
@@ -45,8 +44,7 @@ def _warm_pool_findings(subjects: list[Subject], config: Mapping[str, Any]) -> I
         template = _template_of(group, by_urn)
         if template is None:
             continue
-        text = user_data_of(template.type, template.props)
-        tokens = sorted(set(_PLACEHOLDER_TOKEN_RE.findall(text or "")))
+        tokens = placeholder_tokens(user_data_of(template.type, template.props))
         if tokens:
             yield (f"Auto Scaling group {group.name} keeps a warm pool, but its launch template "
                    f"{template.name} still carries {', '.join(tokens)}: warm-pool instances run their "

@@ -7,6 +7,7 @@ cached on the raw property value, so the pack stays well under a millisecond per
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ class UserData:
     @property
     def text(self) -> str:
         return "\n".join(self.texts)
+
+
+# Any *PLACEHOLDER* word: the Step2 Lambda replaces the token as text, so every occurrence counts.
+PLACEHOLDER_TOKEN_RE = re.compile(r"\b[A-Z0-9_]*PLACEHOLDER[A-Z0-9_]*\b")
 
 
 @functools.lru_cache(maxsize=512)
@@ -48,3 +53,8 @@ def user_data_of(resource_type: str, props: dict[str, Any]) -> list[UserData]:
             if read is not None:
                 found.append(UserData(where, *read))
     return found
+
+
+def placeholder_tokens(found: list[UserData]) -> list[str]:
+    """Every *PLACEHOLDER* word in the decoded user data (comments too), sorted."""
+    return sorted({t for user_data in found for t in PLACEHOLDER_TOKEN_RE.findall(user_data.text)})

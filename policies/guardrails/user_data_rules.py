@@ -17,7 +17,7 @@ from .context import config_value
 from .coverage import USER_DATA_TYPES
 from .kit import Subject, first_messages, resource_policy
 from .shell_scan import named
-from .user_data import user_data_of
+from .user_data import placeholder_tokens, user_data_of
 from .values import is_shell_reference, is_unknown, shorten, url_host
 
 _REGION_RE = re.compile(r"^[a-z]{2,4}(?:-gov|-iso[a-z]?|-[a-z]{2})?-[a-z]+-\d{1,2}$")
@@ -30,7 +30,6 @@ _ELB_REGION_RES = (
 _COMMAND_REGION_RE = re.compile(r"--region[= ]+['\"]?([a-z]{2,4}(?:-[a-z]+)+-\d{1,2})")
 # Addresses that mean "this instance" when the web tier dials them (not bind addresses).
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "localhost.localdomain"}  # noqa: S104
-_PLACEHOLDER_TOKEN_RE = re.compile(r"\b[A-Z0-9_]*PLACEHOLDER[A-Z0-9_]*\b")
 ON_FAILOVER = NLB_ON_FAILOVER
 TYPES = sorted(USER_DATA_TYPES)
 
@@ -141,7 +140,7 @@ def _placeholder_findings(subject: Subject) -> Iterator[str]:
     if not found:
         return
     # The Step2 Lambda replaces the token as text, so every occurrence counts, comment or not.
-    tokens = sorted({t for user_data in found for t in _PLACEHOLDER_TOKEN_RE.findall(user_data.text)})
+    tokens = placeholder_tokens(found)
     is_template = subject.type == "aws:ec2/launchTemplate:LaunchTemplate"
     mode = nlb_mode_of(subject) if is_template else None
     if tokens and mode not in (ON_FAILOVER, "unknown"):

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from failover.warm_up_asl import warm_up_definition
 from components.tier import warm_pool_configuration
 from failover.approval import approve_execution, reject_execution
 from failover.contract import GATE_METRIC_NAME, METRIC_NAMESPACE_DEFAULT
 from failover.warm_up import pool_state
-from tests.drctl import moto_gaps
+from failover.warm_up_asl import warm_up_definition
+from tests import moto_gaps
 from tests.failover.conftest import REGION, function_arn
 from tests.failover.machine import ALARM_EVENT, ONCALL, TOPIC, Run
 
