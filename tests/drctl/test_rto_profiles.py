@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,10 +104,15 @@ def test_rto_json_keeps_todays_shape_and_adds_approval_to_serving():
     assert data["profile"] == "fast"
 
 
-def test_rto_profiles_cli_compares_every_profile_with_its_cost():
+@pytest.fixture(scope="module")
+def profile_rows() -> list[dict[str, Any]]:
     run = drctl("http://127.0.0.1:9", "rto", "--profiles", "--json")
     assert run.code == 0, run.stderr
-    rows = json.loads(run.stdout)["profiles"]
+    return list(json.loads(run.stdout)["profiles"])
+
+
+def test_rto_profiles_cli_compares_every_profile_with_its_cost(profile_rows):
+    rows = profile_rows
     assert [r["profile"] for r in rows] == list(RECOVERY_PROFILES)
     by = {r["profile"]: r for r in rows}
     for row in rows:
@@ -128,3 +134,20 @@ def test_rto_profiles_refuses_a_profile_override():
     assert run.code == 2 and "--profiles compares every profile" in run.stderr
     bad = drctl("http://127.0.0.1:9", "rto", "--set", "recovery.profile=turbo")
     assert bad.code == 2 and "recovery.profile" in bad.stderr and "lean" in bad.stderr
+
+
+def _span(part: dict[str, Any]) -> str:
+    return rto._range(part["low_seconds"], part["high_seconds"])
+
+
+def test_readme_profile_table_is_what_drctl_rto_profiles_computes(profile_rows):
+    """The README's profile table (recovery, without approval, approval to serving, USD/month) is
+    re-measured with `drctl rto --profiles`, never edited by hand."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = {cells[1].strip().split()[0].strip("`"): [c.strip() for c in cells[2:6]]
+             for line in readme.splitlines()
+             if line.startswith("| `") and len(cells := line.split("|")) > 6}
+    for row in profile_rows:
+        assert table.get(row["profile"]) == [
+            _span(row), _span(row["excluding_approval"]), _span(row["approval_to_serving"]),
+            f"{row['monthlyUsd']:.2f}"], row["profile"]
