@@ -122,7 +122,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
             port=cfg.port, target_group_arns=target_groups, capacity=cfg.capacity,
             pilot_light=settings.is_dr, health_check_grace_seconds=cfg.health_check_grace_seconds,
             nlb_mode_marker=NLB_ON_FAILOVER if on_failover and cfg.role == "web" else None,
-            warm_pool_size=cfg.failover_capacity.max if settings.recovery.warm_pool else None,
+            warm_pool_size=settings.recovery.warm_pool_size(cfg) or None,
             recovery_profile=settings.recovery.profile if settings.is_dr else None,
             tags=tags, **ingress), home)
 

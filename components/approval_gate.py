@@ -10,10 +10,12 @@ unhealthy), so the SECONDARY record is healthy only when Tokyo's web tier answer
 open. The approval opens it (ApprovalGate = 1, us-east-1); a reject, a timeout and a failback
 close it (0).
 
-The gate alarm is in ALARM while the gate is closed. It reads a high-resolution metric with a
-10 s period (the approval-to-serving time is part of the fast profile's target) and ignores
-missing data, so the state persists between the pipeline's writes. A gate with no data yet
-(INSUFFICIENT_DATA) counts as closed: `insufficient_data_health_status = Unhealthy`.
+The gate alarm is in ALARM while the gate is closed (failover/facts.py gate_alarm_shape, which the
+doctor checks). Route53 reads standard-resolution alarms only, so its period is 60 s; the pipeline
+sets the alarm's state when it writes the gate, so it does not wait for the next evaluation
+(failover/gate.py). It ignores missing data, so the state persists between the pipeline's writes. A
+gate with no data yet (INSUFFICIENT_DATA) counts as closed: `insufficient_data_health_status =
+Unhealthy`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pulumi_aws as aws
 
 from components.primary_dns import endpoint_probe
 from components.secondary_dns import require_input
-from failover.contract import GATE_ALARM_PERIOD_SECONDS
+from failover import facts
 from stack_config import GateSettings, HealthCheckSettings
 
 
@@ -70,21 +72,22 @@ class ApprovalGate(pulumi.ComponentResource):
             opts=child,
         )
         gate = args.gate
+        shape = facts.gate_alarm_shape(gate.namespace, gate.metric_name)
         alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-alarm",
             name=gate.alarm_name,
             alarm_description=(
                 f"Approval gate: ALARM while {gate.namespace} {gate.metric_name} < 1 keeps the "
                 f"SECONDARY record of {args.record_name} unhealthy; the failover approval opens it"),
-            namespace=gate.namespace,
-            metric_name=gate.metric_name,
-            statistic="Maximum",
-            period=GATE_ALARM_PERIOD_SECONDS,
+            namespace=shape.namespace,
+            metric_name=shape.metric_name,
+            statistic=shape.statistic,
+            period=facts.GATE_ALARM_PERIOD_SECONDS,
             evaluation_periods=1,
             datapoints_to_alarm=1,
-            threshold=1,
-            comparison_operator="LessThanThreshold",
-            treat_missing_data="ignore",
+            threshold=shape.threshold,
+            comparison_operator=shape.comparison,
+            treat_missing_data=shape.treat_missing_data,
             region=gate.region,
             tags={**tags, "Name": gate.alarm_name},
             opts=pulumi.ResourceOptions(parent=self, provider=args.alarm_provider),

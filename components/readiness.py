@@ -130,6 +130,7 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
             "route53:ListHealthChecks", "route53:ListHostedZonesByName", "cloudwatch:DescribeAlarms",
             "cloudwatch:GetMetricStatistics", "ec2:DescribeLaunchTemplateVersions",
             "ec2:DescribeLaunchTemplates", "ec2:DescribeImages", "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:DescribeWarmPool",
             "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
             "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
          "Resource": "*"},

@@ -26,6 +26,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
+from failover import facts
 from failover.contract import (
     NLB_DNS_PLACEHOLDER,
     NLB_MODE_TAG,
@@ -95,12 +96,16 @@ class TierArgs:
 
 
 def warm_pool_configuration(size: int) -> dict[str, Any]:
-    """The warm pool of a DR tier: `size` instances kept Stopped (only their volumes bill). The
-    prepared capacity is explicit, so the pool stays when failback sets the group's max to 0; no
-    minimum, so a failover draws the pool down instead of launching replacements into it; scale-in
-    returns instances to the pool (reuseOnScaleIn) rather than terminating them."""
-    return {"pool_state": "Stopped", "max_group_prepared_capacity": size, "min_size": 0,
-            "instance_reuse_policy": {"reuse_on_scale_in": True}}
+    """The warm pool of a DR tier (failover/facts.py WarmPoolShape, which the doctor checks): `size`
+    instances kept Stopped (only their volumes bill). The prepared capacity is explicit, so the pool
+    stays when failback sets the group's max to 0; no minimum, so a failover draws the pool down
+    instead of launching replacements into it; scale-in returns instances to the pool
+    (reuseOnScaleIn) rather than terminating them."""
+    shape = facts.warm_pool_shape(size)
+    return {"pool_state": shape.pool_state,
+            "max_group_prepared_capacity": shape.max_group_prepared_capacity,
+            "min_size": shape.min_size,
+            "instance_reuse_policy": {"reuse_on_scale_in": shape.reuse_on_scale_in}}
 
 
 def encode_user_data(text: str) -> str:

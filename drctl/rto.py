@@ -22,9 +22,8 @@ from failover.contract import NLB_ON_FAILOVER
 
 R53_CHECKS = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html"
 R53_METRICS = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html"
-R53_ALARM_CHECKS = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html"
-CW_HIGH_RES = ("https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/"
-               "AlarmThatSendsEmail.html#high-resolution-alarms")
+SET_ALARM_STATE_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html"
+R53_ALARM_STATE_DOC = "https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html"
 EVENTBRIDGE_DOC = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html"
 NLB_DOC = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-network-load-balancer.html"
 LT_DOC = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html"
@@ -42,7 +41,7 @@ LAUNCH_TEMPLATE = (2, 10)  # step 2: one describe + one create-version
 BOOT = (60, 180)  # Golden AMI: no build, user data rewrites env and restarts PM2 (000 section 1)
 TARGET_HEALTHY = (30, 150)  # ALB/NLB healthy threshold x interval (2 x 15 s .. 5 x 30 s)
 WARM_START = (30, 45)  # workshop: ~36 s from Warmed:Stopped to InService (cold: ~243 s)
-GATE_ALARM = (10, 20)  # one 10 s high-resolution period, evaluated up to one period late
+GATE_ALARM = (1, 5)  # Gate_Open: PutMetricData, then SetAlarmState OK (one Lambda run)
 GATE_CHECK = (10, 30)  # Route53 follows the alarm state; no published figure (assumed)
 ELB_ALIAS_TTL = 60  # alias records to an ELB answer with a 60 s TTL
 
@@ -99,7 +98,7 @@ def model(info: RtoInputs, approval_minutes: float) -> list[Phase]:
     dns = Phase("dns", ELB_ALIAS_TTL, ELB_ALIAS_TTL,
                 f"resolvers keep the old answer up to the ALB alias TTL ({ELB_ALIAS_TTL}s; "
                 f"plain-record dns.ttl is {info.dns_ttl}s)", ALIAS_TTL_DOC)
-    if info.warm_pool and info.approval_gate:
+    if info.approval_gate:  # the machine that opens the gate warms Tokyo beside the approval
         return head + _warm_up(info) + _gate() + [dns]
     return head + _serial(info) + [dns]
 
@@ -112,12 +111,22 @@ def _nlb(info: RtoInputs, **where: Any) -> Phase:
                  "(assumed)", NLB_DOC, **where)
 
 
+def _cold_boot(**where: Any) -> Phase:
+    return Phase("boot", *BOOT, "cold launch: Golden AMI boot + user data + PM2 start (assumed; the AWS "
+                 "workshop measured ~243 s for a cold launch of its app)", WARM_POOL_WORKSHOP, **where)
+
+
+def _warm_start(**where: Any) -> Phase:
+    return Phase("warm-start", *WARM_START, "both tiers start from their stopped warm pools: ~36 s "
+                 "from Warmed:Stopped to InService in the AWS workshop (cold: ~243 s)",
+                 WARM_POOL_WORKSHOP, **where)
+
+
 def _serial(info: RtoInputs) -> list[Phase]:
     return [
         _nlb(info),
         Phase("launch-template", *LAUNCH_TEMPLATE, "step 2 writes INTERNAL_API_URL (assumed)", LT_DOC),
-        Phase("boot", *BOOT, "cold launch: Golden AMI boot + user data + PM2 start (assumed; the AWS "
-              "workshop measured ~243 s for a cold launch of its app)", WARM_POOL_WORKSHOP),
+        _warm_start() if info.warm_pool else _cold_boot(),
         Phase("target-health", *TARGET_HEALTHY,
               f"target group healthy threshold x interval, then step 4 GET {info.health_path} (assumed)",
               TG_DOC),
@@ -135,9 +144,7 @@ def _warm_up(info: RtoInputs) -> list[Phase]:
         _nlb(info, **template),
         Phase("launch-template", *LAUNCH_TEMPLATE, "step 2 checks INTERNAL_API_URL (assumed); warm "
               "pool instances were initialized from the deployed template", LT_DOC, **template),
-        Phase("warm-start", *WARM_START, "both tiers start from their stopped warm pools at once: "
-              "~36 s from Warmed:Stopped to InService in the AWS workshop (cold: ~243 s)",
-              WARM_POOL_WORKSHOP, **scale),
+        _warm_start(**scale) if info.warm_pool else _cold_boot(**scale),
         Phase("target-health", tg, 2 * tg,
               f"target groups probe every {tg}s, healthy after 2 successes", TG_DOC, **scale),
         Phase("tokyo-check", interval * (threshold - 1), interval * threshold,
@@ -148,11 +155,14 @@ def _warm_up(info: RtoInputs) -> list[Phase]:
 
 def _gate() -> list[Phase]:
     return [
-        Phase("gate-open", *GATE_ALARM, "approval puts the gate metric 1; the gate alarm (10 s "
-              "high-resolution period) returns to OK within one to two periods", CW_HIGH_RES),
+        Phase("gate-open", *GATE_ALARM, "after the approval, Gate_Open puts the lock and ApprovalGate "
+              "= 1, then sets the gate alarm OK at once (SetAlarmState; Route53 reads only 60 s "
+              "standard-resolution alarms, whose next evaluation keeps OK) (assumed)",
+              SET_ALARM_STATE_DOC),
         Phase("gate-check", *GATE_CHECK, "the gate's Route53 CLOUDWATCH_METRIC check follows the "
-              "alarm state, then the calculated check (Tokyo AND gate) turns healthy (assumed)",
-              R53_ALARM_CHECKS),
+              "alarm state ('If the state of the alarm is OK, the health check is considered "
+              "healthy'), then the calculated check (Tokyo AND gate) turns healthy; no published "
+              "delay (assumed)", R53_ALARM_STATE_DOC),
     ]
 
 

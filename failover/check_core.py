@@ -19,7 +19,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from failover import facts
-from failover.contract import METRIC_NAMESPACE_DEFAULT, NLB_DNS_PLACEHOLDER, NLB_STANDBY
+from failover.contract import (
+    GATE_METRIC_NAME,
+    METRIC_NAMESPACE_DEFAULT,
+    NLB_DNS_PLACEHOLDER,
+    NLB_STANDBY,
+    PROFILE_STANDARD,
+)
 from failover.contract import PLACEHOLDER_MARK as PLACEHOLDER_MARK  # 3.4: the scripts grep for this word
 from failover.contract import TABLE_SUFFIXES as TABLE_SUFFIXES
 
@@ -115,6 +121,13 @@ class CheckSettings:
     lock_namespace: str = METRIC_NAMESPACE_DEFAULT
     lock_metric: str = "FailoverLock"
     lock_alarm_name: str = "MegaTicket-Failback-Lock"
+    # recovery.* (stack_config/profiles.py): the profile, its warm pools (0: none) and its gate.
+    recovery_profile: str = PROFILE_STANDARD
+    web_warm_pool_size: int = 0
+    app_warm_pool_size: int = 0
+    approval_gate: bool = False
+    gate_metric: str = GATE_METRIC_NAME  # in lock_namespace and alarm_region, like the lock
+    gate_alarm_name: str = "MegaTicket-DR-Approval-Gate"
     http_timeout_seconds: float = 5.0
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
 

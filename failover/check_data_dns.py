@@ -152,16 +152,22 @@ def _dns(value: str) -> str:
     return value.removeprefix("dualstack.")
 
 
-def check_secondary_record(clients: ClientFactory, s: CheckSettings) -> CheckResult:
-    """The SECONDARY failover record exists and aliases the Tokyo ALB (not Seoul's)."""
-    name = "secondary-record"
-    restore = f"`pulumi up --stack {stack_hint(s)}` restores it"
+def secondary_record(clients: ClientFactory, s: CheckSettings) -> dict[str, Any] | None:
+    """The SECONDARY failover A record of `record_name`, as Route53 lists it (None: missing)."""
     zone = _zone_id(clients, s)
     sets = clients("route53", "us-east-1").list_resource_record_sets(
         HostedZoneId=zone, StartRecordName=s.record_name, StartRecordType="A").get("ResourceRecordSets", [])
     ours = [r for r in sets if _dns(r.get("Name", "")) == s.record_name and r.get("Type") == "A"]
-    secondary = next((r for r in ours if r.get("Failover") == "SECONDARY"), None)
+    return next((dict(r) for r in ours if r.get("Failover") == "SECONDARY"), None)
+
+
+def check_secondary_record(clients: ClientFactory, s: CheckSettings) -> CheckResult:
+    """The SECONDARY failover record exists and aliases the Tokyo ALB (not Seoul's)."""
+    name = "secondary-record"
+    restore = f"`pulumi up --stack {stack_hint(s)}` restores it"
+    secondary = secondary_record(clients, s)
     if secondary is None:
+        zone = _zone_id(clients, s)
         return CheckResult(name, False, f"no SECONDARY A record {s.record_name} in zone {zone}",
                            fix=f"without it Route53 has nowhere to fail over to: {restore}")
     alias = secondary.get("AliasTarget") or {}

@@ -20,7 +20,7 @@ from failover.errors import ThrottledError
 from failover.lock import read_lock
 
 
-def _alarm(clients: ClientFactory, region: str, name: str) -> dict[str, Any] | None:
+def find_alarm(clients: ClientFactory, region: str, name: str) -> dict[str, Any] | None:
     found = clients("cloudwatch", region).describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
     return found[0] if found else None
 
@@ -30,7 +30,7 @@ def _dimension(alarm: dict[str, Any] | None, name: str) -> str:
     return next((str(d.get("Value")) for d in dims if d.get("Name") == name), "")
 
 
-def _shape_mismatches(alarm: dict[str, Any], shape: facts.AlarmShape) -> list[str]:
+def shape_mismatches(alarm: dict[str, Any], shape: facts.AlarmShape) -> list[str]:
     wanted = {"Namespace": shape.namespace, "MetricName": shape.metric_name, "Statistic": shape.statistic,
               "ComparisonOperator": shape.comparison, "Threshold": float(shape.threshold)}
     found = []
@@ -41,7 +41,7 @@ def _shape_mismatches(alarm: dict[str, Any], shape: facts.AlarmShape) -> list[st
     return found
 
 
-def _health_check(clients: ClientFactory, check_id: str) -> dict[str, Any] | None:
+def find_health_check(clients: ClientFactory, check_id: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
     try:
@@ -56,7 +56,7 @@ def endpoint_check_id(clients: ClientFactory, s: CheckSettings) -> str:
     """The Seoul endpoint check: from the settings, else the detection alarm's dimension."""
     if s.health_check_id:
         return s.health_check_id
-    found = _dimension(_alarm(clients, s.alarm_region, s.alarm_name), "HealthCheckId")
+    found = _dimension(find_alarm(clients, s.alarm_region, s.alarm_name), "HealthCheckId")
     if found:
         return found
     # 7.4: list the checks; the endpoint check is the one probing the health path (the lock and
@@ -93,12 +93,12 @@ def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResu
     lock would re-trigger failovers), and is OK."""
     name = "detection-alarm"
     restore = f"`pulumi up --stack {stack_hint(s)}`"
-    alarm = _alarm(clients, s.alarm_region, s.alarm_name)
+    alarm = find_alarm(clients, s.alarm_region, s.alarm_name)
     if alarm is None:
         return CheckResult(name, False, f"{s.alarm_name} not found in {s.alarm_region}", fix=(
             f"Route53 health-check metrics exist only in us-east-1: {restore} (it creates "
             f"{s.alarm_name} there)"))
-    problems = _shape_mismatches(alarm, facts.detection_alarm_shape())
+    problems = shape_mismatches(alarm, facts.detection_alarm_shape())
     dims = alarm.get("Dimensions", [])
     watched = _dimension(alarm, "HealthCheckId")
     if len(dims) != 1 or not watched:
@@ -107,7 +107,7 @@ def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResu
     elif s.health_check_id and watched != s.health_check_id:
         problems.append(f"HealthCheckId {watched} (expected the endpoint check {s.health_check_id})")
     elif not s.health_check_id:
-        check = _health_check(clients, watched)
+        check = find_health_check(clients, watched)
         kind = (check or {}).get("HealthCheckConfig", {}).get("Type")
         if check is None:
             problems.append(f"HealthCheckId {watched} does not exist")
@@ -147,12 +147,12 @@ def check_failback_lock(clients: ClientFactory, s: CheckSettings) -> CheckResult
     decision, not a fault."""
     name = "failback-lock"
     restore = f"`pulumi up --stack {primary_stack_hint(s)}`"
-    alarm = _alarm(clients, s.alarm_region, s.lock_alarm_name)
+    alarm = find_alarm(clients, s.alarm_region, s.lock_alarm_name)
     if alarm is None:
         return CheckResult(name, False, f"{s.lock_alarm_name} not found in {s.alarm_region}", fix=(
             f"{restore} (it owns the lock alarm and the calculated health check)"))
     shape = facts.lock_alarm_shape(s.lock_namespace, s.lock_metric)
-    problems = _shape_mismatches(alarm, shape)
+    problems = shape_mismatches(alarm, shape)
     if alarm.get("TreatMissingData", "missing") != shape.treat_missing_data:
         problems.append(f"TreatMissingData {alarm.get('TreatMissingData', 'missing')} "
                         f"(expected {shape.treat_missing_data}: a held lock must not lapse)")

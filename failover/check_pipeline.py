@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from failover import asl, facts, iam_eval
+from failover import asl, facts, iam_eval, warm_up_asl
 from failover.check_core import (
     CheckResult,
     CheckSettings,
@@ -85,10 +85,21 @@ def check_approval_subscriptions(clients: ClientFactory, s: CheckSettings) -> Ch
 # --- state machine definitions --------------------------------------------------------------------
 
 
+def _states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every state by name, the branches of Parallel states included (the fast profile's machine
+    runs the approval, the template and the warm start in one)."""
+    found: dict[str, dict[str, Any]] = {}
+    for state_name, state in (definition.get("States") or {}).items():
+        found[state_name] = state
+        for branch in state.get("Branches") or ():
+            found.update(_states(branch))
+    return found
+
+
 def _task_targets(definition: dict[str, Any]) -> dict[str, str]:
     """Task state -> the Lambda (or topic) it calls."""
     targets = {}
-    for state_name, state in definition.get("States", {}).items():
+    for state_name, state in _states(definition).items():
         if state.get("Type") != "Task":
             continue
         resource = str(state.get("Resource", ""))
@@ -102,7 +113,9 @@ def expected_definitions(clients: ClientFactory, s: CheckSettings) -> dict[str, 
     """The definitions the stack renders (failover/asl.py) with the deployed ARNs."""
     fn = {k: lambda_arn(clients, s, v) for k, v in s.function_names().items()}
     topic = topic_arn(clients, s)
-    failover = asl.failover_definition(
+    # The fast profile's machine warms Tokyo beside the approval (failover/warm_up_asl.py).
+    render = warm_up_asl.warm_up_definition if s.approval_gate else asl.failover_definition
+    failover = render(
         step0_arn=fn["step0"], step1_arn=fn["step1"], step2_arn=fn["step2"], step3_arn=fn["step3"],
         step4_arn=fn["step4"], topic_arn=topic, approval_timeout_seconds=s.approval_timeout_seconds,
         timeout_action=s.approval_timeout_action,
@@ -139,8 +152,13 @@ def check_state_machines(clients: ClientFactory, s: CheckSettings) -> CheckResul
                 problems.append(f"{machine}: Task {state_name} missing")
             elif have[state_name] != target:
                 problems.append(f"{machine}: {state_name} calls {have[state_name]} (expected {target})")
+        warm = ("Warmup" in _states(expected), "Warmup" in _states(actual))
+        if machine == s.state_machine_name and warm[0] != warm[1]:
+            problems.append(f"{machine}: {'a' if warm[1] else 'no'} warm-up beside the approval "
+                            f"(expected the {'fast' if warm[0] else 'serial'} machine of recovery "
+                            f"profile {s.recovery_profile})")
         if machine == s.state_machine_name:
-            approval = actual.get("States", {}).get(asl.APPROVAL_STATE, {})
+            approval = _states(actual).get(asl.APPROVAL_STATE, {})
             timeout = approval.get("TimeoutSeconds")
             if timeout != s.approval_timeout_seconds:
                 problems.append(f"{machine}: {asl.APPROVAL_STATE} TimeoutSeconds {timeout} "
@@ -231,18 +249,20 @@ def _resources(clients: ClientFactory, s: CheckSettings) -> dict[str, str]:
         "web_asg": asg(s.web_asg),
         "lock_metric": "*",
         "lock_alarm": f"arn:aws:cloudwatch:{s.alarm_region}:{acct}:alarm:{s.lock_alarm_name}",
+        "gate_alarm": f"arn:aws:cloudwatch:{s.alarm_region}:{acct}:alarm:{s.gate_alarm_name}",
     }
 
 
 def check_step_roles(clients: ClientFactory, s: CheckSettings) -> CheckResult:
-    """Each step's role may do what its step calls (failover/facts.py STEP_ACTIONS), and the state
+    """Each step's role may do what its step calls in the stack's recovery profile (failover/facts.py
+    STEP_ACTIONS, and GATE_STEP_ACTIONS with the approval gate), and the state
     machine's role may invoke every step: evaluated from the roles' policies (failover/iam_eval.py)."""
     name = "step-roles"
     iam = clients("iam", "us-east-1")
     resources = _resources(clients, s)
     context = {"cloudwatch:namespace": s.lock_namespace}
     wanted: dict[str, list[tuple[str, str]]] = {}
-    for suffix, calls in facts.STEP_ACTIONS.items():
+    for suffix, calls in facts.step_actions(s.approval_gate).items():
         role = facts.role_name(facts.function_name(s.lambda_prefix, suffix))
         wanted[role] = [(action, resources[key]) for action, key in calls]
     sfn_calls = [("lambda:InvokeFunction", lambda_arn(clients, s, f))

@@ -72,17 +72,19 @@ from failover.check_pipeline import (
     check_step_lambdas,
     check_step_roles,
 )
+from failover.check_recovery import check_approval_gate, check_warm_pools
 
 __all__ = [
     "CHECKS", "CHECK_NAMES", "CheckResult", "CheckSettings", "ClientFactory", "HttpGet", "Reachable",
-    "check_alb", "check_approval_subscriptions", "check_asg_latest", "check_detection_alarm",
-    "check_dynamodb_pitr", "check_dynamodb_replicas", "check_event_dlq", "check_failback_lock",
-    "check_failover_rule", "check_golden_ami", "check_golden_ami_source", "check_internal_api_url",
-    "check_last_execution", "check_launch_template_placeholder", "check_nlb", "check_observation_rule",
-    "check_replication_latency", "check_route53_health", "check_secondary_record", "check_state_machines",
-    "check_step_lambdas", "check_step_roles", "check_target_health", "check_user_data", "check_web_root",
-    "decode_user_data", "http_status", "iter_failed", "lock_state", "probe_region", "run_checks",
-    "state_machine_arn", "topic_arn",
+    "check_alb", "check_approval_gate", "check_approval_subscriptions", "check_asg_latest",
+    "check_detection_alarm", "check_dynamodb_pitr", "check_dynamodb_replicas", "check_event_dlq",
+    "check_failback_lock", "check_failover_rule", "check_golden_ami", "check_golden_ami_source",
+    "check_internal_api_url", "check_last_execution", "check_launch_template_placeholder", "check_nlb",
+    "check_observation_rule", "check_replication_latency", "check_route53_health",
+    "check_secondary_record", "check_state_machines", "check_step_lambdas", "check_step_roles",
+    "check_target_health", "check_user_data", "check_warm_pools", "check_web_root", "decode_user_data",
+    "http_status", "iter_failed", "lock_state", "probe_region", "run_checks", "state_machine_arn",
+    "topic_arn",
 ]
 
 Check = Callable[[ClientFactory, CheckSettings], CheckResult]
@@ -115,10 +117,12 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("internal-api-url", check_internal_api_url, (DR,)),
     CheckSpec("user-data", check_user_data, (DR,)),
     CheckSpec("asg-launch-template-version", check_asg_latest, (DR,)),
+    CheckSpec("warm-pools", check_warm_pools, (DR,)),
     CheckSpec("alb-listeners", check_alb, (DR,)),
     CheckSpec("nlb-listener", check_nlb, (DR,)),
     CheckSpec("target-health", check_target_health, (DR,)),
     CheckSpec("secondary-record", check_secondary_record, (DR, ALARM)),
+    CheckSpec("approval-gate", check_approval_gate, (ALARM, DR)),
     CheckSpec("dynamodb-replica", check_dynamodb_replicas, (DR,)),
     CheckSpec("dynamodb-pitr", check_dynamodb_pitr, (DR,)),
     CheckSpec("replication-latency", check_replication_latency, (PRIMARY,)),

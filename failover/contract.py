@@ -32,11 +32,13 @@ RECOVERY_PROFILES = (PROFILE_LEAN, PROFILE_STANDARD, PROFILE_FAST)
 RECOVERY_PROFILE_TAG = "megaticket-dr:recoveryProfile"  # on the DR ASGs; the policy pack reads it
 
 # The approval gate (fast profile): metric <lock namespace> ApprovalGate in the alarm region,
-# 1 = open; its alarm is in ALARM while the gate is closed. A 10 s period needs a high-resolution
-# metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+# 1 = open; its alarm is in ALARM while the gate is closed. Route53 reads standard-resolution alarms
+# only ("High-resolution metrics aren't supported",
+# https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html), so the period is
+# 60 s; the pipeline also sets the alarm's state when it writes the gate (failover/gate.py).
 GATE_METRIC_NAME = "ApprovalGate"
 GATE_ALARM_SUFFIX = "-Approval-Gate"  # default alarm `<name prefix>-Approval-Gate`
-GATE_ALARM_PERIOD_SECONDS = 10
+GATE_ALARM_PERIOD_SECONDS = 60
 METRIC_NAMESPACE_DEFAULT = "MegaTicket/DR"  # the failback lock's and the gate's namespace
 
 TIMEOUT_FAIL = "fail"  # approval timed out: abandon the failover

@@ -14,6 +14,7 @@ from typing import Any
 
 # The derived-name rules live in the contract (with the AWS limits they cut to); re-exported here
 # for the checks that read them as facts.
+from failover.contract import GATE_ALARM_PERIOD_SECONDS as GATE_ALARM_PERIOD_SECONDS
 from failover.contract import READINESS_FUNCTION, STEP_FUNCTIONS
 from failover.contract import dlq_name as dlq_name
 from failover.contract import function_name as function_name
@@ -125,6 +126,26 @@ STEP_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# What the fast profile's steps call beside STEP_ACTIONS (failover/warm_up.py, failover/gate.py):
+# step 3 finds the standby NLB's target group and writes the gate; failback closes it.
+GATE_STEP_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "step3": (
+        ("elasticloadbalancing:DescribeTargetGroups", "*"),
+        ("cloudwatch:SetAlarmState", "gate_alarm"),
+    ),
+    "failback": (
+        ("cloudwatch:PutMetricData", "lock_metric"),
+        ("cloudwatch:SetAlarmState", "gate_alarm"),
+    ),
+}
+
+
+def step_actions(approval_gate: bool) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each step's calls (action, resource key) in the stack's recovery profile."""
+    if not approval_gate:
+        return dict(STEP_ACTIONS)
+    return {k: (*v, *GATE_STEP_ACTIONS.get(k, ())) for k, v in STEP_ACTIONS.items()}
+
 
 @dataclass(frozen=True)
 class AlarmShape:
@@ -146,5 +167,38 @@ def lock_alarm_shape(namespace: str, metric_name: str) -> AlarmShape:
     """The failback lock alarm (components/primary_dns.py): ALARM while the lock metric >= 1; its
     state persists through missing data, so a held lock never lapses."""
     return AlarmShape(namespace, metric_name, "Maximum", 1, "GreaterThanOrEqualToThreshold", "ignore")
+
+
+def gate_alarm_shape(namespace: str, metric_name: str) -> AlarmShape:
+    """The approval gate alarm (components/approval_gate.py, fast profile): ALARM (gate closed)
+    while the gate metric < 1, over GATE_ALARM_PERIOD_SECONDS; missing data keeps the state."""
+    return AlarmShape(namespace, metric_name, "Maximum", 1, "LessThanThreshold", "ignore")
+
+
+WARM_POOL_STATE = "Stopped"  # stopped instances bill only their EBS volumes
+
+
+@dataclass(frozen=True)
+class WarmPoolShape:
+    """A DR tier's warm pool (components/tier.py): `size` instances kept stopped, none required
+    (a failover draws the pool down instead of refilling it), scale-in returns instances to it."""
+
+    size: int
+    pool_state: str = WARM_POOL_STATE
+    min_size: int = 0
+    reuse_on_scale_in: bool = True
+
+    @property
+    def max_group_prepared_capacity(self) -> int:
+        # Explicit, so the pool stays when failback sets the group's max to 0.
+        return self.size
+
+    @property
+    def pool_state_lifecycle(self) -> str:
+        return f"Warmed:{self.pool_state}"
+
+
+def warm_pool_shape(size: int) -> WarmPoolShape:
+    return WarmPoolShape(size)
 
 assert tuple(FUNCTIONS) == STEP_FUNCTIONS  # noqa: S101 - import-time guard: one list of functions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from failover.contract import STEP_FUNCTIONS, function_name, role_name
 from stack_config.errors import fail
-from stack_config.model import FailoverSettings, LockSettings, TierSettings
+from stack_config.model import FailoverSettings, LockSettings, RecoverySettings, TierSettings
 
 
 def _distinct(pairs: list[tuple[str, str]], what: str) -> None:
@@ -38,3 +38,17 @@ def check_failover(fo: FailoverSettings, lock: LockSettings) -> None:
                *[("failover.lambdaPrefix", role_name(function_name(fo.lambda_prefix, f)))
                  for f in STEP_FUNCTIONS]],
               "its IAM role <name>-role (cut to 64 characters) would clash")
+
+
+def check_gate(recovery: RecoverySettings, fo: FailoverSettings, lock: LockSettings) -> None:
+    """The approval gate (fast profile) shares the lock's namespace and region: its metric and its
+    alarm (`<name prefix>-Approval-Gate`) must not be the lock's nor the detection alarm."""
+    if not recovery.approval_gate:
+        return
+    gate = recovery.gate
+    _distinct([("recovery.approvalGate", gate.alarm_name), ("lock.alarmName", lock.alarm_name),
+               ("failover.alarmName", fo.alarm_name)],
+              "alarm names are unique per region, and the gate alarm is in us-east-1 too")
+    _distinct([("recovery.approvalGate", gate.metric_name), ("lock.metricName", lock.metric_name)],
+              "the gate metric is in the lock's namespace, so the lock and the gate would read each "
+              "other's values")

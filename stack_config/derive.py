@@ -132,4 +132,10 @@ def check_settings_for(settings: Settings) -> CheckSettings:
         lock_namespace=settings.dns.lock.namespace,
         lock_metric=settings.dns.lock.metric_name,
         lock_alarm_name=settings.dns.lock.alarm_name,
+        recovery_profile=settings.recovery.profile,
+        web_warm_pool_size=settings.recovery.warm_pool_size(web),
+        app_warm_pool_size=settings.recovery.warm_pool_size(app),
+        approval_gate=settings.recovery.approval_gate,
+        gate_metric=settings.recovery.gate.metric_name,
+        gate_alarm_name=settings.recovery.gate.alarm_name,
     )

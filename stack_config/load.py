@@ -72,6 +72,9 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
     failover = read_failover(root, is_dr, regions.alarm)
     consistency.check_failover(failover, lock)
     ami = read_ami(root, is_dr, regions.primary)
+    recovery = read_recovery(root, profile, defaults, is_dr=is_dr, nlb_mode=load_balancers.nlb_mode,
+                             lock=lock, name_prefix=name_prefix)
+    consistency.check_gate(recovery, failover, lock)
     return Settings(
         project=project,
         stack=stack,
@@ -93,8 +96,7 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
                              ami_given=bool(ami.id or ami.source_id)),
         tags=read_tags(root, stack),
         cost=read_cost(root),
-        recovery=read_recovery(root, profile, defaults, is_dr=is_dr, nlb_mode=load_balancers.nlb_mode,
-                               lock=lock, name_prefix=name_prefix),
+        recovery=recovery,
     )
 
 

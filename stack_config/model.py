@@ -196,6 +196,10 @@ class RecoverySettings:
     target_health_interval: int  # seconds between the web target group's health checks
     gate: GateSettings  # its names (used only when approval_gate)
 
+    def warm_pool_size(self, tier: TierSettings) -> int:
+        """The tier's warm pool: its failoverCapacity.max stopped instances, or 0 for none."""
+        return tier.failover_capacity.max if self.warm_pool else 0
+
 
 def _standard_recovery() -> RecoverySettings:
     return RecoverySettings(profile="standard", warm_pool=False, approval_gate=False,

@@ -255,6 +255,13 @@ def _asg(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, A
         VPCZoneIdentifier=",".join(i.get("vpcZoneIdentifiers", [])), LaunchTemplate=template,
         TargetGroupARNs=i.get("targetGroupArns", []),
         HealthCheckGracePeriod=int(i.get("healthCheckGracePeriod", 300)))
+    pool = i.get("warmPool")
+    if pool:  # the DR tiers' stopped warm pools (recovery.warmPool)
+        reuse = (pool.get("instanceReusePolicy") or {}).get("reuseOnScaleIn")
+        asg.put_warm_pool(
+            AutoScalingGroupName=i["name"], PoolState=pool["poolState"],
+            MaxGroupPreparedCapacity=int(pool["maxGroupPreparedCapacity"]), MinSize=int(pool.get("minSize", 0)),
+            **({"InstanceReusePolicy": {"ReuseOnScaleIn": bool(reuse)}} if reuse is not None else {}))
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[i["name"]])["AutoScalingGroups"][0]
     return {"id": i["name"], "arn": group["AutoScalingGroupARN"], "name": i["name"]}
 
@@ -370,6 +377,8 @@ def _metric_alarm(d: Deployer, i: dict[str, Any], region: str, label: str) -> di
     if i.get("datapointsToAlarm"):
         args["DatapointsToAlarm"] = int(i["datapointsToAlarm"])
     d.clients("cloudwatch", region).put_metric_alarm(**args)
+    if not str(i["namespace"]).startswith("AWS/"):
+        moto_gaps.start_without_data(d.clients("cloudwatch", region), i["name"])
     return {"id": i["name"], "arn": f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{i['name']}"}
 
 
@@ -425,6 +434,9 @@ def _health_check(d: Deployer, i: dict[str, Any], region: str, label: str) -> di
                       FailureThreshold=int(i.get("failureThreshold", 3)))
     check = d.clients("route53", "us-east-1").create_health_check(
         CallerReference=label, HealthCheckConfig=config)["HealthCheck"]
+    if kind == "CLOUDWATCH_METRIC":  # moto drops the alarm from GetHealthCheck (moto_gaps gap 3)
+        moto_gaps.set_alarm_identifier(check["Id"], config["AlarmIdentifier"],
+                                       config["InsufficientDataHealthStatus"])
     return {"id": check["Id"], "arn": f"arn:aws:route53:::healthcheck/{check['Id']}"}
 
 

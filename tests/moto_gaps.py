@@ -18,15 +18,18 @@ checks:
      AWS would hold in the pool: max(MinSize, MaxGroupPreparedCapacity (else the group's MaxSize)
      minus the instances in the group) instances in `Warmed:<PoolState>`, so a scale-out empties
      the pool and a scale-in (with reuseOnScaleIn) refills it.
+  6. A new metric alarm: moto starts it OK; AWS starts it INSUFFICIENT_DATA, where an alarm on a
+     custom metric nobody has written yet stays (the approval gate, the failback lock).
+     `start_without_data` sets that state, through SetAlarmState.
 
 Not filled, and how the tests cope:
-  6. Route53 health-check status: moto always reports Success; the failing case is a stub client
+  7. Route53 health-check status: moto always reports Success; the failing case is a stub client
      in tests/drctl/test_checks_unit.py.
-  7. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
+  8. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
      the fault helpers (tests/drctl/faults.py) pass the whole data instead.
-  8. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
+  9. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
      rebuilds an NLB's ARN as AWS writes it (`loadbalancer/net/<name>/<id>`).
-  9. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
+  10. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
      check evaluates the roles' policy documents itself (failover/iam_eval.py).
 """
 
@@ -63,7 +66,7 @@ def _config_with_alarm(self: HealthCheck) -> dict[str, Any]:
     alarm = getattr(self, "test_alarm_identifier", None)
     if alarm:
         config["AlarmIdentifier"] = alarm
-        config["InsufficientDataHealthStatus"] = "LastKnownStatus"
+        config["InsufficientDataHealthStatus"] = getattr(self, "test_insufficient_data", "LastKnownStatus")
     return config
 
 
@@ -117,11 +120,15 @@ def mark_pending(region: str, topic_arn: str, endpoint: str) -> None:
     raise KeyError(f"no subscription {endpoint} on {topic_arn}")
 
 
-def set_alarm_identifier(check_id: str, alarm: dict[str, str]) -> None:
-    """What GetHealthCheck returns as the CLOUDWATCH_METRIC check's alarm (gap 3)."""
+def set_alarm_identifier(check_id: str, alarm: dict[str, str],
+                         insufficient_data: str = "LastKnownStatus") -> None:
+    """What GetHealthCheck returns as the CLOUDWATCH_METRIC check's alarm and its status without
+    data (gap 3)."""
     for backend in route53_backends[DEFAULT_ACCOUNT_ID].values():
         if check_id in backend.health_checks:
-            backend.health_checks[check_id].test_alarm_identifier = alarm  # type: ignore[attr-defined]
+            check = backend.health_checks[check_id]
+            check.test_alarm_identifier = alarm  # type: ignore[attr-defined]
+            check.test_insufficient_data = insufficient_data  # type: ignore[attr-defined]
 
 
 @functools.cache
@@ -136,3 +143,9 @@ def add_aws_managed_policy(arn: str) -> None:
     if arn not in backend.managed_policies:
         backend.managed_policies[arn] = AWSManagedPolicy.from_data(
             name, DEFAULT_ACCOUNT_ID, "us-east-1", _aws_managed_policies()[name])
+
+
+def start_without_data(cloudwatch: Any, alarm_name: str) -> None:
+    """The state AWS gives a new alarm whose metric has no data yet (gap 6)."""
+    cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue="INSUFFICIENT_DATA",
+                               StateReason="created; no datapoints yet (as AWS starts an alarm)")

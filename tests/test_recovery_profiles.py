@@ -34,6 +34,13 @@ BAD = [
          says="false when nlb.mode is on-failover"),
     case("recovery.warmPool=true", "recovery.profile=lean", key="recovery.warmPool",
          says="false when nlb.mode is on-failover"),
+    # the gate shares the lock's namespace and us-east-1: no name the lock or detection alarm uses
+    case("recovery.profile=fast", "lock.metricName=ApprovalGate", key="lock.metricName",
+         says="a name other than recovery.approvalGate's (ApprovalGate)"),
+    case("recovery.profile=fast", "lock.alarmName=MegaTicket-DR-Approval-Gate", key="lock.alarmName",
+         says="a name other than recovery.approvalGate's (MegaTicket-DR-Approval-Gate)"),
+    case("recovery.approvalGate=true", "failover.alarmName=MegaTicket-DR-Approval-Gate",
+         key="failover.alarmName", says="a name other than recovery.approvalGate's"),
     # the primary has no pilot light and no SECONDARY record
     case("recovery.warmPool=true", key="recovery.warmPool", says="false in the primary stack", stack="seoul"),
     case("recovery.approvalGate=true", key="recovery.approvalGate", says="false in the primary stack",
@@ -97,3 +104,9 @@ def test_gate_names_follow_the_lock():
     gate = s.recovery.gate
     assert (gate.namespace, gate.metric_name, gate.alarm_name, gate.region) == (
         "Ops/DR", "ApprovalGate", "MegaTicket-DR-Approval-Gate", "us-east-1")
+
+
+def test_gate_names_are_free_without_the_gate():
+    # the lock may use the gate's names in a profile that has no gate
+    accepted("tokyo", "lock.metricName=ApprovalGate", "lock.alarmName=MegaTicket-DR-Approval-Gate")
+    accepted("tokyo", "recovery.profile=fast", "recovery.approvalGate=false", "lock.metricName=ApprovalGate")

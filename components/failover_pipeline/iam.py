@@ -245,6 +245,26 @@ def lock_writer(namespace: str) -> str:
     )
 
 
+def gate_writer(namespace: str, region: str, account: str, alarm_name: str) -> str:
+    """Write the approval gate (fast profile): its metric, in the lock namespace only, and the
+    state of its alarm alone (failover/gate.py sets the state when it writes the value)."""
+    return policy(
+        [
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:SetAlarmState",
+                "Resource": f"arn:aws:cloudwatch:{region}:{account}:alarm:{alarm_name}",
+            },
+        ]
+    )
+
+
 def lock_reader(region: str, account: str, alarm_name: str) -> str:
     """Read the lock metric (no resource-level permissions) and its alarm."""
     return policy(

@@ -180,7 +180,9 @@ class FailoverPipeline(pulumi.ComponentResource):
                 topic_arn=topic.topic_arn,
                 topic_key_arn=topic.key_arn,
                 heartbeat_seconds=args.heartbeat,
-                warm_up=args.settings.recovery.warm_pool and args.settings.recovery.approval_gate,
+                # The machine that opens the gate runs wherever there is a gate (fast profile): it
+                # warms Tokyo beside the approval, from the warm pools when there are any.
+                warm_up=args.settings.recovery.approval_gate,
                 poll_seconds=args.poll_seconds,
                 max_polls=args.max_polls,
                 log_retention_days=args.log_retention_days,
@@ -269,7 +271,7 @@ class FailoverPipeline(pulumi.ComponentResource):
     ) -> None:
         """Least privilege per step, after the machines: step 0 and failback read the failover machine."""
         s, region = args.settings, args.settings.region
-        lbs, lock = s.load_balancers, s.dns.lock
+        lbs, lock, gate = s.load_balancers, s.dns.lock, s.recovery.gate
         asgs = (s.app.asg_name, s.web.asg_name)
         tg = target_group_name(lbs.nlb_name)
 
@@ -287,12 +289,13 @@ class FailoverPipeline(pulumi.ComponentResource):
             "step1": step1,
             "step2": step2,
             # Step 3 puts the failback lock before it scales the app tier (step 4 re-asserts it).
-            # Fast profile: step 3 also finds the standby NLB's target group and writes the gate (in
-            # the lock's namespace).
+            # Fast profile: step 3 also finds the standby NLB's target group and writes the gate
+            # (failover/facts.py GATE_STEP_ACTIONS).
             "step3": on_account(
                 lambda a: iam.merged(
                     [iam.scale(region, a, asgs, detach=False), iam.lock_writer(lock.namespace),
-                     *([iam.allow("elasticloadbalancing:DescribeTargetGroups", "*")]
+                     *([iam.allow("elasticloadbalancing:DescribeTargetGroups", "*"),
+                        iam.gate_writer(gate.namespace, gate.region, a, gate.alarm_name)]
                        if s.recovery.approval_gate else [])]
                 )
             ),
@@ -306,7 +309,8 @@ class FailoverPipeline(pulumi.ComponentResource):
                         iam.launch_template(region, a[0], a[2]),
                         iam.lock_reader(lock.region, a[0], lock.alarm_name),
                         # failback closes the approval gate (fast profile)
-                        *([iam.lock_writer(lock.namespace)] if s.recovery.approval_gate else []),
+                        *([iam.gate_writer(gate.namespace, gate.region, a[0], gate.alarm_name)]
+                          if s.recovery.approval_gate else []),
                     ]
                 )
             ),

@@ -3,7 +3,8 @@
 The fixes are whatever the checks produce, collected by running every check (in-process, the code
 doctor and the readiness Lambda run) in worlds where they fail: nothing deployed, the stacks as the
 program declares them with each fault of tests/drctl/faults.py alone, then with the load balancers
-and Seoul's AMI deleted and a slow replica, every AWS call refused, throttled or unreachable, and the
+and Seoul's AMI deleted and a slow replica, the fast profile with its gate and a warm pool
+wrong, every AWS call refused, throttled or unreachable, and the
 web root redirecting, erroring or down. A new check or a new fault is covered without editing this
 file; a check that none of these worlds can fail must get a world here (the coverage test names it).
 """
@@ -92,8 +93,19 @@ def _failures() -> dict[str, list[CheckResult]]:
         env.clients("ec2", s.primary_region).deregister_image(ImageId=env.deployed.seoul["goldenAmiId"])
         run("load balancers deleted, slow replica, Seoul AMI gone", env.lambda_settings, env.clients,
             http_status=307)
+    # The fast profile's own resources: the gate opened without the lock, a warm pool deleted.
+    fast = drctl_settings(("recovery.profile=fast",))
+    with deployed(("recovery.profile=fast",)) as env:
+        cloudwatch = env.clients("cloudwatch", fast.alarm_region)
+        cloudwatch.put_metric_data(Namespace=fast.lock_namespace, MetricData=[
+            {"MetricName": fast.gate_metric, "Value": 1.0, "Unit": "Count"}])
+        cloudwatch.set_alarm_state(AlarmName=fast.gate_alarm_name, StateValue="OK", StateReason="opened by hand")
+        env.clients("autoscaling", fast.dr_region).delete_warm_pool(AutoScalingGroupName=fast.web_asg,
+                                                                    ForceDelete=True)
+        run("fast profile: gate open without the lock, a warm pool deleted", fast, env.clients)
     with mock_aws():
         run("nothing deployed", s, env.clients, http_status=None)
+        run("nothing deployed, fast profile", fast, env.clients, http_status=None)
     run("access denied", s, _refusing("AccessDeniedException"))
     run("throttled", s, _refusing("ThrottlingException"))
     run("endpoint unreachable", s, _unreachable)

@@ -83,8 +83,17 @@ def test_explicit_settings_win_over_the_profile_in_the_model():
     slow_checks = report("fast", "healthCheck.interval=30", "healthCheck.failureThreshold=3")
     detection = next(p for p in slow_checks["phases"] if p["phase"] == "detection")
     assert detection["high_seconds"] == 90
-    no_pool = report("fast", "recovery.warmPool=false")
-    assert not any(p.get("during_approval") for p in no_pool["phases"])
+    # without warm pools the gated machine still prepares Tokyo beside the approval, from a cold boot
+    no_pool = {p["phase"]: p for p in report("fast", "recovery.warmPool=false")["phases"]}
+    assert "warm-start" not in no_pool and no_pool["boot"]["during_approval"]
+    assert no_pool["boot"]["high_seconds"] == rto.BOOT[1]
+    # without the gate nothing may run before the approval: the serial chain, from the warm pools
+    no_gate = report("fast", "recovery.approvalGate=false")
+    assert not any(p.get("during_approval") for p in no_gate["phases"])
+    assert [p["phase"] for p in no_gate["phases"]][5:7] == ["launch-template", "warm-start"]
+    # a warm pool in the standard profile shortens its serial boot
+    pooled = report("standard", "recovery.warmPool=true")
+    assert pooled["high_seconds"] < report("standard")["high_seconds"]
 
 
 def test_every_assumed_phase_names_its_basis_and_a_public_source(reports):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from components.tier import warm_pool_configuration
+from failover import facts
 from failover.approval import approve_execution, reject_execution
 from failover.contract import GATE_METRIC_NAME, METRIC_NAMESPACE_DEFAULT
 from failover.warm_up import pool_state
@@ -74,8 +75,22 @@ def fast_tokyo(tokyo: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             MaxGroupPreparedCapacity=pool["max_group_prepared_capacity"],
             MinSize=pool["min_size"],
             InstanceReusePolicy={"ReuseOnScaleIn": pool["instance_reuse_policy"]["reuse_on_scale_in"]})
+    # The gate alarm ApprovalGate declares (components/approval_gate.py), as AWS starts it: no data.
+    shape = facts.gate_alarm_shape(s.gate_namespace, s.gate_metric)
+    tokyo.cloudwatch.put_metric_alarm(
+        AlarmName=s.gate_alarm_name, Namespace=shape.namespace, MetricName=shape.metric_name,
+        Statistic=shape.statistic, Period=facts.GATE_ALARM_PERIOD_SECONDS, EvaluationPeriods=1,
+        DatapointsToAlarm=1, Threshold=float(shape.threshold), ComparisonOperator=shape.comparison,
+        TreatMissingData=shape.treat_missing_data)
+    moto_gaps.start_without_data(tokyo.cloudwatch, s.gate_alarm_name)
     tokyo.settings = s
     yield tokyo
+
+
+def gate_alarm_state(tokyo: Any) -> str:
+    """The gate as Route53 reads it: OK is open; ALARM or no data is closed."""
+    alarms = tokyo.cloudwatch.describe_alarms(AlarmNames=[tokyo.settings.gate_alarm_name])["MetricAlarms"]
+    return str(alarms[0]["StateValue"])
 
 
 def metric_values(tokyo: Any, metric: str) -> list[float]:
@@ -120,6 +135,7 @@ def warmed_before_decision(tokyo: Any, router: Any) -> None:
     assert desired(tokyo, s.app_asg_name) == s.app_capacity.desired
     assert desired(tokyo, s.web_asg_name) == s.web_capacity.desired
     assert 1.0 not in metric_values(tokyo, GATE_METRIC_NAME), "the gate opened before the approval"
+    assert gate_alarm_state(tokyo) == "INSUFFICIENT_DATA", "the gate alarm moved before the approval"
     assert metric_values(tokyo, "FailoverLock") == [], "the lock was set before the approval"
 
 
@@ -138,6 +154,7 @@ def test_fast_approve_opens_the_gate_after_warming_tokyo_and_sets_the_lock(
     assert entered.index("Gate_Open") > entered.index("Step0_Approved")
     assert "Warmup_ReturnToPool" not in entered
     assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [1.0]
+    assert gate_alarm_state(fast_tokyo) == "OK"  # open at once, not at the next 60 s evaluation
     assert metric_values(fast_tokyo, "FailoverLock") == [1.0]
     for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
         assert desired(fast_tokyo, name) == capacity.desired
@@ -172,6 +189,7 @@ def test_fast_reject_or_timeout_returns_tokyo_to_the_warm_pool_with_the_gate_clo
         assert "ApprovalTimedOut" in fast_tokyo.notifications()[-1]["Message"]
     # the gate stays closed (0 written, never 1), the lock untouched, both tiers back in the pool
     assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [0.0]
+    assert gate_alarm_state(fast_tokyo) == "ALARM"
     assert metric_values(fast_tokyo, "FailoverLock") == []
     for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
         assert desired(fast_tokyo, name) == 0
@@ -195,10 +213,9 @@ def test_failback_scale_down_after_a_fast_failover_closes_the_gate_and_refills_t
     handlers.failback({"action": "scale_down", "previous": {}}, None)
     # THEN the gate is closed again, both tiers are at 0 and their instances back in the pool
     assert metric_values(fast_tokyo, GATE_METRIC_NAME) == [0.0, 1.0]
-    latest = max(fast_tokyo.cloudwatch.get_metric_statistics(
-        Namespace=s.gate_namespace, MetricName=s.gate_metric, StartTime="2020-01-01", EndTime="2100-01-01",
-        Period=1, Statistics=["Minimum"])["Datapoints"], key=lambda p: p["Timestamp"])
-    assert latest["Minimum"] == 0.0
+    assert gate_alarm_state(fast_tokyo) == "ALARM"
+    # the lock stays held: releasing it is an operator's decision after checking the data
+    assert metric_values(fast_tokyo, "FailoverLock") == [1.0]
     for name, capacity in ((s.app_asg_name, s.app_capacity), (s.web_asg_name, s.web_capacity)):
         assert desired(fast_tokyo, name) == 0
         assert pool_state(fast_tokyo.autoscaling, name)["instances"] == {"Warmed:Stopped": capacity.maximum}

@@ -57,8 +57,9 @@ def test_fast_tokyo_gates_the_secondary_record_behind_the_approval():
     web = checks["approval-gate-tokyo-web"]
     assert web["requestInterval"] == 10.0 and web["resourcePath"] == "/api/health"
     alarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "approval-gate-alarm").inputs
+    # Route53 reads standard-resolution alarms only: a period of 60 s (a 10 s one is refused)
     assert (alarm["metricName"], alarm["period"], alarm["comparisonOperator"], alarm["treatMissingData"]) == (
-        "ApprovalGate", 10.0, "LessThanThreshold", "ignore")
+        "ApprovalGate", 60, "LessThanThreshold", "ignore")
     record = run.one(RECORD, "secondary-dns-record").inputs
     assert record["healthCheckId"] == "⟨approval-gate-calculated.id⟩"
     target_group = run.one("aws:lb/targetGroup:TargetGroup", "web-alb-tg").inputs
