@@ -151,14 +151,33 @@ def recovery(t: Timeline) -> dict[str, Any]:
     else:
         last = t.steps[-1].name if t.steps else "no steps"
         end, end_kind = None, f"not recovered (execution {t.status}, last state {last})"
-    approval = sum(s.seconds or 0.0 for s in t.steps if _matches(s.name, APPROVAL_MARKERS))
+    approvals = [s for s in t.steps if _matches(s.name, APPROVAL_MARKERS)]
+    approval = sum(s.seconds or 0.0 for s in approvals)
     total = (end - start).total_seconds() if end else None
+    decided = max((s.exited for s in approvals if s.exited), default=None)
     return {
         "start": iso(start), "start_from": start_kind, "end": iso(end), "end_from": end_kind,
         "seconds": None if total is None else round(total, 3),
         "approval_wait_seconds": round(approval, 3),
-        "seconds_excluding_approval": None if total is None else round(total - approval, 3),
+        "seconds_excluding_approval": None if total is None else round(total - _idle_wait(t, approvals), 3),
+        # the model's approval_to_serving (drctl rto): from the decision to the verify step passing
+        "approval_to_serving_seconds": None if end is None or decided is None
+        else round((end - decided).total_seconds(), 3),
     }
+
+
+def _idle_wait(t: Timeline, approvals: list[Step]) -> float:
+    """The part of the approval wait in which nothing else ran. In a serial run that is the whole
+    wait; the fast profile prepares Tokyo beside the approval (a Parallel state), so only the time
+    after the last of those steps finished counts as waiting."""
+    idle = 0.0
+    for wait in approvals:
+        if wait.exited is None:
+            continue
+        beside = [s.exited for s in t.steps if s not in approvals and s.exited
+                  and wait.entered <= s.entered < wait.exited]
+        idle += max(0.0, (wait.exited - max([wait.entered, *beside])).total_seconds())
+    return idle
 
 
 def timeline_dict(t: Timeline) -> dict[str, Any]:

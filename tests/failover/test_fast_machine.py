@@ -163,6 +163,14 @@ def test_fast_approve_opens_the_gate_after_warming_tokyo_and_sets_the_lock(
         assert pool["instances"] == {"Warmed:Stopped": capacity.maximum - capacity.desired}
     out = run.output()["steps"]
     assert out["step0"]["decision"] == "approved" and out["step4"]["health"]["region"] == REGION
+    # drctl report measures what the model predicts: from the decision to Tokyo verified, and the
+    # recovery without the approval counts only the wait in which nothing else ran
+    from drctl import executions
+
+    measured = executions.recovery(executions.timeline(run.sfn, run.arn))
+    assert 0 < measured["approval_to_serving_seconds"] <= measured["seconds"]
+    assert measured["seconds"] - measured["approval_wait_seconds"] < measured["seconds_excluding_approval"]
+    assert measured["seconds_excluding_approval"] <= measured["seconds"]
     # the warm-up never set the lock or opened the gate: only the gate step did, after the approval
     actions = [e.get("action") for n, e in route_lambdas.calls if n == "stfc-lambda-dev-step3"]
     assert actions[0] == "warm_start" and actions[-1] == "open_gate"

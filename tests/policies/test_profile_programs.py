@@ -88,3 +88,14 @@ def test_lean_tokyo_bills_no_idle_nlb_and_no_interface_endpoints():
     endpoints = [e for e in run.by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
                  if e.inputs.get("vpcEndpointType") == "Interface"]
     assert endpoints == [] and run.by_type("aws:ec2/natGateway:NatGateway")
+
+
+def test_fast_warm_pools_are_sized_to_each_tiers_failover_capacity():
+    # other capacities than the stack file's: each pool follows its own tier's failoverCapacity.max
+    run = run_program("tokyo", overrides=["recovery.profile=fast", "web.failoverCapacity.max=5",
+                                          "app.failoverCapacity.max=3"])
+    pools = {g.inputs["name"]: g.inputs["warmPool"]["maxGroupPreparedCapacity"] for g in run.by_type(ASG)}
+    assert pools == {"MegaTicket-DR-Web-ASG": 5.0, "MegaTicket-DR-App-ASG": 3.0}
+    # an explicit recovery.warmPool=false wins over the profile: no pool at all
+    bare = run_program("tokyo", overrides=["recovery.profile=fast", "recovery.warmPool=false"])
+    assert all(g.inputs.get("warmPool") is None for g in bare.by_type(ASG))
