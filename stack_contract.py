@@ -23,6 +23,10 @@ class PrimaryOutputs:
     """What the DR stack needs from the primary, as Outputs."""
 
     health_check_id: pulumi.Output[str]
+    # What the detection alarm watches: seoul's calculated detection check, whose id survives a
+    # replaced endpoint check (components/primary_dns.py). A seoul state from before it existed,
+    # or config without it, falls back to the endpoint check id.
+    detection_health_check_id: pulumi.Output[str]
     golden_ami_id: pulumi.Output[str]
     golden_ami_build: pulumi.Output[str]
     table_names: pulumi.Output[dict]
@@ -47,8 +51,12 @@ def read_primary(settings: Settings, needs_ami: bool) -> PrimaryOutputs:
         return reference.get_output(key).apply(
             lambda got: got if got is not None else configured)
 
+    health_check_id = value("healthCheckId", required=True)
+    detection = value("detectionHealthCheckId", required=False)
     return PrimaryOutputs(
-        health_check_id=value("healthCheckId", required=True),
+        health_check_id=health_check_id,
+        detection_health_check_id=pulumi.Output.all(detection, health_check_id).apply(
+            lambda ids: ids[0] or ids[1]),
         golden_ami_id=value("goldenAmiId", required=needs_ami),
         golden_ami_build=value("goldenAmiBuild", required=False, default="unknown"),
         table_names=value("tableNames", required=False, default=settings.data.table_names),

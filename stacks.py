@@ -29,6 +29,7 @@ from components.readiness import Readiness, ReadinessArgs
 from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
+from day_two import IDENTITY_OUTPUT, guarded_identity
 from failover.contract import NLB_ON_FAILOVER, READINESS_FUNCTION, function_name
 from failover.facts import public_url
 from stack_config import Settings
@@ -57,6 +58,7 @@ class Tiers:
     web: Tier
     app: Tier
     image_id: pulumi.Output[str]
+    image_build: pulumi.Output[str]  # the Build tag of that image (read from it in the primary)
 
 
 def regional_providers(settings: Settings) -> Providers:
@@ -80,7 +82,7 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
     ami = GoldenAmi("golden-ami", GoldenAmiArgs(
         name=settings.ami.name, existing_id=settings.ami.id,
         source_id=settings.ami.source_id or source_ami_id, source_region=settings.ami.source_region,
-        build=settings.ami.build or ami_build, tags=tags), home)
+        build=settings.ami.build or ami_build, read_build=not settings.is_dr, tags=tags), home)
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=providers.home))
     role = InstanceRole("instance-role", InstanceRoleArgs(
         role_name_prefix=settings.name_prefix, region=settings.region,
@@ -130,7 +132,8 @@ def _declare_tiers(settings: Settings, providers: Providers, table_names: pulumi
                [nlb.target_group_arn] if nlb else [], ingress_cidr=network.vpc_cidr)
     web = tier(web_cfg, web_user_data, network.private_subnet_ids, [alb.target_group_arn],
                ingress_security_group_id=alb.security_group_id)
-    return Tiers(network=network, alb=alb, nlb=nlb, web=web, app=app, image_id=ami.image_id)
+    return Tiers(network=network, alb=alb, nlb=nlb, web=web, app=app, image_id=ami.image_id,
+                 image_build=ami.build)
 
 
 def _tier_outputs(tiers: Tiers) -> dict[str, Any]:
@@ -163,12 +166,15 @@ def declare_primary(settings: Settings, providers: Providers) -> dict[str, Any]:
         "primaryRegion": settings.region,
         "recoveryProfile": settings.recovery.profile,
         **_tier_outputs(tiers),
-        "goldenAmiBuild": settings.ami.build or "unknown",
+        # Read from the image itself (its Build tag), not the typed setting: what Seoul boots.
+        "goldenAmiBuild": tiers.image_build,
         "healthCheckId": dns.health_check_id,
+        "detectionHealthCheckId": dns.detection_health_check_id,
         "calculatedHealthCheckId": dns.calculated_health_check_id,
         "hostedZoneId": zone_id,
         "tableNames": tables.table_names,
         "tableArns": tables.table_arns,
+        IDENTITY_OUTPUT: guarded_identity(settings),
     }
 
 
@@ -191,7 +197,7 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
         alb_zone_id=tiers.alb.zone_id,
         health_check_id=approval_gate.health_check_id if approval_gate else None), home)
     alarm = HealthCheckAlarm("detection-alarm", HealthCheckAlarmArgs(
-        alarm_name=settings.failover.alarm_name, health_check_id=primary.health_check_id,
+        alarm_name=settings.failover.alarm_name, health_check_id=primary.detection_health_check_id,
         region=settings.alarm_region, tags=dict(settings.tags)),
         pulumi.ResourceOptions(provider=providers.alarm))
     pipeline = _declare_pipeline(settings, providers, tiers)
@@ -219,6 +225,7 @@ def declare_dr(settings: Settings, providers: Providers) -> dict[str, Any]:
         "failbackStateMachineArn": pipeline.failback_state_machine_arn,
         "approvalTopicArn": pipeline.approval_topic_arn,
         "eventBusArn": pipeline.event_bus_arn,
+        IDENTITY_OUTPUT: guarded_identity(settings),
     }
 
 

@@ -6,6 +6,12 @@ target group `<nlb name>-TG` (TCP, instance targets) with an HTTP health check o
 no security group (the app tier's group admits the port from the VPC CIDR). Cross-zone load
 balancing is on: a pilot light scales to one app instance, and without cross-zone the NLB node in
 the other AZ would answer with no healthy target for half of the DNS answers.
+
+Day two (as for the ALB): the declared target group is named from a prefix (Name tag
+`<nlb name>-TG`), so a new app port or VPC replaces it without a name collision; its real name is
+an output, which the pipeline's step 1 looks up (`NLB_TARGET_GROUP_NAME`). The NLB keeps its
+documented name, which the pipeline and doctor look up, and is replaced delete-first (new
+subnets, e.g. another VPC, force a new NLB).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from failover.contract import target_group_name
+from failover.contract import TARGET_GROUP_PREFIX, target_group_name
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class AppNlb(pulumi.ComponentResource):
     dns_name: pulumi.Output[str]
     arn: pulumi.Output[str]
     target_group_arn: pulumi.Output[str]
+    target_group_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AppNlbArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
@@ -45,10 +52,11 @@ class AppNlb(pulumi.ComponentResource):
         nlb = aws.lb.LoadBalancer(
             f"{name}-nlb", name=args.nlb_name, load_balancer_type="network", internal=True,
             subnets=args.subnet_ids, enable_cross_zone_load_balancing=True,
-            tags={**tags, "Name": args.nlb_name}, opts=child)
+            tags={**tags, "Name": args.nlb_name},
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         tg_name = target_group_name(args.nlb_name)
         tg = aws.lb.TargetGroup(
-            f"{name}-tg", name=tg_name, port=args.port, protocol="TCP", target_type="instance",
+            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["app"], port=args.port, protocol="TCP", target_type="instance",
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, protocol="HTTP", path=args.health_path, port="traffic-port",
@@ -61,5 +69,7 @@ class AppNlb(pulumi.ComponentResource):
         self.dns_name = nlb.dns_name
         self.arn = nlb.arn
         self.target_group_arn = tg.arn
+        self.target_group_name = tg.name
         self.register_outputs({"dns_name": self.dns_name, "arn": self.arn,
-                               "target_group_arn": self.target_group_arn})
+                               "target_group_arn": self.target_group_arn,
+                               "target_group_name": self.target_group_name})

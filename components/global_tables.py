@@ -10,6 +10,11 @@ NEW_AND_OLD_IMAGES (required for replication), point-in-time recovery on the tab
 replica (PITR is per replica: a failover must not lose the ability to restore), deletion
 protection on table and replicas, and server-side encryption with the AWS managed key
 (`alias/aws/dynamodb`, which exists in every region, so replicas need no key of their own).
+
+Every table is `protect`ed: a change that would replace one (a new `tablePrefix`, another key
+schema) is stopped by the engine instead of creating a new, empty table and pointing the app at
+it (deletion protection alone only fails the delete of the old one, after the switch). The
+program's day-two guard (day_two.py) refuses the same change earlier, with the fix.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ class GlobalTables(pulumi.ComponentResource):
     def __init__(self, name: str, args: GlobalTablesArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("megaticket-dr:data:GlobalTables", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, protect=True)
         tables: dict[str, aws.dynamodb.Table] = {}
         for spec in args.tables:
             table_name = f"{args.table_prefix}-{spec.suffix}"

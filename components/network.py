@@ -87,8 +87,13 @@ class Network(pulumi.ComponentResource):
 
         vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr, enable_dns_support=True,
                           enable_dns_hostnames=True, tags=tags("VPC"), opts=child)
-        zones = aws.get_availability_zones_output(state="available",
-                                                  opts=pulumi.InvokeOutputOptions(parent=self))
+        # Regular AZs only: Local Zones and Wavelength Zones (opt-in, zone type other than
+        # availability-zone) lack most services here (NLB, interface endpoints, some instance types).
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"]),
+                     aws.GetAvailabilityZonesFilterArgs(name="zone-type", values=["availability-zone"])],
+            opts=pulumi.InvokeOutputOptions(parent=self))
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tags("IGW"), opts=child)
         public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id, tags=tags("Public-RT"),
                                        opts=child)

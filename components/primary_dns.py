@@ -29,6 +29,21 @@ certificate). The probe must use the listener that really serves the app:
 - ALB without a certificate (`endpoint_has_certificate=False`): only the HTTP listener exists,
   so an HTTPS setting is downgraded to HTTP on port 80, with a warning.
 `HTTP` with the default port 443 means port 80 (nothing serves plain HTTP on 443).
+
+Detection follows the endpoint check without a tokyo redeploy. Route53 cannot change a check's
+`type` or `request_interval` in place, so a new `healthCheck.interval`, `protocol` or ALB
+certificate *replaces* the endpoint check, with a new id. Tokyo's detection alarm names a check
+id in its metric dimension, and would keep watching the deleted check (INSUFFICIENT_DATA, no
+failover) until tokyo is redeployed. So the alarm watches a second CALCULATED check, the
+*detection* check (endpoint alone, 1 of 1), exported as `detectionHealthCheckId`: a calculated
+check's type never changes and its children are updated in place, so its id is stable for the
+life of the stack, and the same seoul `pulumi up` that replaces the endpoint check re-points it.
+Route53 publishes `HealthCheckStatus` for calculated checks too, in us-east-1. The endpoint check
+keeps its own output (`healthCheckId`): per-checker status (`drctl doctor`) exists only there.
+
+The lock check carries `triggers` built from the lock alarm's definition: Route53 copies the
+alarm's configuration when the check is created or updated, so without them an edited `lock.*`
+(threshold, metric, namespace) would change the alarm but not what Route53 evaluates.
 """
 
 from __future__ import annotations
@@ -109,6 +124,7 @@ class PrimaryDns(pulumi.ComponentResource):
     """Endpoint check, failback lock (alarm + check), calculated check and the PRIMARY record."""
 
     health_check_id: pulumi.Output[str]
+    detection_health_check_id: pulumi.Output[str]
     calculated_health_check_id: pulumi.Output[str]
     lock_health_check_id: pulumi.Output[str]
     lock_alarm_name: pulumi.Output[str]
@@ -135,6 +151,15 @@ class PrimaryDns(pulumi.ComponentResource):
             failure_threshold=args.health_check.failure_threshold,
             enable_sni=True if probe.type == "HTTPS" else None,
             tags={**tags, "Name": f"{args.record_name} primary endpoint"},
+            opts=child,
+        )
+
+        detection = aws.route53.HealthCheck(
+            f"{name}-detection",
+            type="CALCULATED",
+            child_healthchecks=[endpoint.id],
+            child_health_threshold=1,
+            tags={**tags, "Name": f"{args.record_name} primary detection (endpoint only, stable id)"},
             opts=child,
         )
 
@@ -166,6 +191,16 @@ class PrimaryDns(pulumi.ComponentResource):
             cloudwatch_alarm_name=lock_alarm.name,
             cloudwatch_alarm_region=lock.region,
             insufficient_data_health_status="LastKnownStatus",
+            # Any change to what the alarm evaluates re-sends the alarm to Route53 (see above).
+            triggers={
+                "alarmArn": lock_alarm.arn,
+                "metric": pulumi.Output.concat(lock_alarm.namespace, " ", lock_alarm.metric_name),
+                "threshold": lock_alarm.threshold.apply(str),
+                "comparison": lock_alarm.comparison_operator,
+                "statistic": lock_alarm.statistic.apply(str),
+                "period": lock_alarm.period.apply(str),
+                "treatMissingData": lock_alarm.treat_missing_data.apply(str),
+            },
             tags={**tags, "Name": f"{args.record_name} failback lock"},
             opts=child,
         )
@@ -191,6 +226,7 @@ class PrimaryDns(pulumi.ComponentResource):
         )
 
         self.health_check_id = endpoint.id
+        self.detection_health_check_id = detection.id
         self.calculated_health_check_id = calculated.id
         self.lock_health_check_id = lock_check.id
         self.lock_alarm_name = lock_alarm.name
@@ -198,6 +234,7 @@ class PrimaryDns(pulumi.ComponentResource):
         self.fqdn = record.fqdn
         self.register_outputs({
             "health_check_id": self.health_check_id,
+            "detection_health_check_id": self.detection_health_check_id,
             "calculated_health_check_id": self.calculated_health_check_id,
             "lock_health_check_id": self.lock_health_check_id,
             "lock_alarm_name": self.lock_alarm_name,

@@ -3,8 +3,9 @@
 Every `schedule` (default rate(30 minutes), like AWS Region switch plan evaluation) the Lambda
 `stfc-lambda-dev-readiness` runs failover/checks.py and puts one metric per check in
 `MegaTicket/DR/Readiness`; an alarm on `Ready` (Minimum < 1) notifies the approval topic, so the
-people who would approve a failover hear first that it would not work. Missing data counts as
-not ready: a readiness Lambda that stopped running proves nothing.
+people who would approve a failover hear first that it would not work. Missing data is not a
+failure (a new alarm has none, and must not page anyone at deploy), but a readiness Lambda that
+stops running proves nothing: the move to INSUFFICIENT_DATA notifies the topic too.
 
 The role can only read (describe/list/get) and put metrics into its own namespace
 (`cloudwatch:namespace` condition). Calls that AWS cannot scope to a resource (EC2/ELB/ASG
@@ -200,8 +201,14 @@ class Readiness(pulumi.ComponentResource):
                               "failing check and its fix), or the readiness Lambda stopped reporting.",
             namespace=args.namespace, metric_name="Ready", statistic="Minimum",
             period=args.alarm_period, evaluation_periods=1, threshold=1,
-            comparison_operator="LessThanThreshold", treat_missing_data="breaching",
+            comparison_operator="LessThanThreshold",
+            # Missing data is not a failed check: a new alarm has no data until the first scheduled
+            # run, and `breaching` paged the approvers the moment it was created. A Lambda that
+            # stops reporting still notifies, through INSUFFICIENT_DATA (a transition from OK;
+            # the creation state is no transition, so no message at deploy).
+            treat_missing_data="missing",
             alarm_actions=[args.approval_topic_arn], ok_actions=[args.approval_topic_arn],
+            insufficient_data_actions=[args.approval_topic_arn],
             tags=tags, opts=child)
 
         self.function_arn = function.arn

@@ -165,7 +165,10 @@ class Tier(pulumi.ComponentResource):
                 for kind in ("instance", "volume")],
             update_default_version=True,
             tags=template_tags, opts=child)
-        ignore = ["desiredCapacity"] if args.pilot_light else []
+        # A pilot light's sizes belong to the pipeline once created: step 3 raises min, desired
+        # and max to the failover capacity and failback sets them back, so an up during a
+        # failover (min 0) or after failback (max) must not reset them.
+        ignore = ["minSize", "maxSize", "desiredCapacity"] if args.pilot_light else []
         if args.pilot_light and not args.target_group_arns:
             ignore.append("targetGroupArns")
         group = aws.autoscaling.Group(

@@ -3,8 +3,18 @@
 HTTP 80 forwards to the web target group, or redirects to HTTPS 443 when a certificate is
 configured. The target group health check is `/api/health` expecting exactly 200, so the 307
 redirect failure of 001 section 6.1 shows up as unhealthy instead of passing. The security group
-admits 80/443 from anywhere: users and Route53's health checkers (which have no fixed small
-range) must reach it.
+admits 80 from anywhere, and 443 only when a certificate gives it a listener: users and Route53's
+health checkers (which have no fixed small range) must reach it.
+
+Day two: the target group is named by AWS from a short prefix (`TARGET_GROUP_PREFIX`; the
+documents' `<lb name>-TG` stays its Name tag). Its port, protocol and VPC force a replacement,
+which creates the new group before deleting the old one: a fixed name would collide ("already
+exists"). The load balancer keeps its documented name and is replaced create-first: only a new
+`alb.name` replaces it (`internal` and the type are fixed here), so the names never collide, and
+Seoul keeps serving until the new ALB and the records pointing at it exist; delete-first would
+leave the PRIMARY record aliasing a deleted ALB for minutes. With deletion protection on, the
+day-two guard (day_two.py) refuses the rename, since the old ALB could not be deleted. An ALB
+cannot move to another VPC in place (docs/day-two.md).
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from failover.contract import target_group_name as target_group_name
+from failover.contract import TARGET_GROUP_PREFIX, target_group_name
 from failover.facts import public_listeners
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -43,6 +53,7 @@ class WebAlb(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     arn_suffix: pulumi.Output[str]
     target_group_arn: pulumi.Output[str]
+    target_group_name: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: WebAlbArgs,
@@ -55,7 +66,8 @@ class WebAlb(pulumi.ComponentResource):
             f"{name}-sg", vpc_id=args.vpc_id,
             description=f"{args.alb_name}: HTTP/HTTPS from the internet and Route53 health checkers",
             tags={**tags, "Name": f"{args.alb_name}-SG"}, opts=child)
-        for port in (80, 443):
+        # 443 only with the HTTPS listener: an open port nothing listens on is just exposure.
+        for port in (80, 443) if args.certificate_arn else (80,):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-in-{port}", security_group_id=sg.id, ip_protocol="tcp", from_port=port,
                 to_port=port, cidr_ipv4="0.0.0.0/0", description=f"port {port} from anywhere",
@@ -72,7 +84,7 @@ class WebAlb(pulumi.ComponentResource):
             opts=child)
         tg_name = target_group_name(args.alb_name)
         tg = aws.lb.TargetGroup(
-            f"{name}-tg", name=tg_name, port=args.port, protocol="HTTP", target_type="instance",
+            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["web"], port=args.port, protocol="HTTP", target_type="instance",
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",
@@ -99,7 +111,9 @@ class WebAlb(pulumi.ComponentResource):
         self.arn = alb.arn
         self.arn_suffix = alb.arn_suffix
         self.target_group_arn = tg.arn
+        self.target_group_name = tg.name
         self.security_group_id = sg.id
         self.register_outputs({"dns_name": self.dns_name, "zone_id": self.zone_id, "arn": self.arn,
                                "arn_suffix": self.arn_suffix, "target_group_arn": self.target_group_arn,
+                               "target_group_name": self.target_group_name,
                                "security_group_id": self.security_group_id})

@@ -59,7 +59,7 @@ ALARM_REGION = "us-east-1"
 # The outputs the primary (seoul) stack exports and the DR (tokyo) stack reads (stack_contract.py).
 PRIMARY_OUTPUTS = (
     "primaryRegion", "albDnsName", "albZoneId", "nlbDnsName", "healthCheckId",
-    "calculatedHealthCheckId", "hostedZoneId", "goldenAmiId", "goldenAmiBuild", "tableNames",
+    "detectionHealthCheckId", "calculatedHealthCheckId", "hostedZoneId", "goldenAmiId", "goldenAmiBuild", "tableNames",
     "tableArns",
 )
 
@@ -281,6 +281,12 @@ LAMBDA_PREFIX_MAX = LAMBDA_NAME.max_len - 1 - len(LONGEST_FUNCTION_SUFFIX)
 def role_name(base: str) -> str:
     """`<base>-role`, cut to IAM's 64 characters (stack_config checks the cut names stay distinct)."""
     return f"{base}-role"[:IAM_ROLE_NAME.max_len]
+
+
+# Declared target groups are named by AWS from a prefix (it appends 26 characters within the 32
+# allowed), so a replacement never collides with the group it replaces; `target_group_name` stays
+# their Name tag and the name of the group step 1 creates in mode on-failover.
+TARGET_GROUP_PREFIX = {"web": "mtweb-", "app": "mtapp-"}
 
 
 def target_group_name(lb_name: str) -> str:

@@ -10,6 +10,7 @@ preview mode, like `pulumi preview` does.
 from __future__ import annotations
 
 import logging
+import re
 import runpy
 import sys
 from collections.abc import Callable
@@ -32,6 +33,7 @@ lazy_aws.install()  # before the program first imports pulumi_aws
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _STACK_TYPE = "pulumi:pulumi:Stack"
+PROJECT = "megaticket-dr"
 UNKNOWN = rpc.UNKNOWN
 
 
@@ -45,6 +47,7 @@ class RecordedResource:
     provider: str  # provider URN, "" when the default provider is used
     inputs: dict[str, Any]
     options: dict[str, Any]
+    id: str = ""  # the engine's id for the resource ("" for components and in preview mode)
 
 
 @dataclass
@@ -106,26 +109,53 @@ def _plain(value: Any) -> Any:
 
 # A test's answers to data source calls: (token, args) -> result, or None for the default answer.
 InvokeAnswers = Callable[[str, dict[str, Any]], Optional[dict[str, Any]]]
+_GENERATION = re.compile(r"#(\d+)\.id⟩$")
+ORGANIZATION = "organization"  # what a self-managed backend calls every stack's organization
+
+
+def own_stack_name(stack: str) -> str:
+    return f"{ORGANIZATION}/{PROJECT}/{stack}"
 
 
 class _Mocks(pulumi.runtime.Mocks):
+    """`previous` is the run of the deployment before this one: its outputs answer a
+    StackReference to this very stack, and a resource keeps its id and computed values unless an
+    input the provider's schema marks force-new changed (`day_two.FORCE_NEW`), in which case it
+    gets new ones (`⟨name#2.id⟩`), as a replacement would."""
+
     def __init__(self, run: ProgramRun, stack_reference_outputs: dict[str, Any],
                  on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
-                 invokes: Optional[InvokeAnswers] = None):
+                 invokes: Optional[InvokeAnswers] = None,
+                 previous: Optional[ProgramRun] = None):
         self.run = run
         self.on_resource = on_resource
         self.stack_reference_outputs = stack_reference_outputs
         self.invokes = invokes
+        self.previous = previous
+        self.previous_by_name = {(r.type, r.name): r for r in previous.resources} if previous else {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = dict(args.inputs)
         if args.typ == "pulumi:pulumi:StackReference":
-            return inputs.get("name"), {**inputs, "outputs": self.stack_reference_outputs,
-                                        "secretOutputNames": []}
+            own = inputs.get("name") == own_stack_name(self.run.stack)
+            outputs = (self.previous.outputs if self.previous else {}) if own \
+                else self.stack_reference_outputs
+            return inputs.get("name"), {**inputs, "outputs": outputs, "secretOutputNames": []}
         label = label_of(args.name, inputs)
         if self.run.preview:
             # Like `pulumi preview`: computed values stay unknown.
             return None, inputs
+        before = self.previous_by_name.get((args.typ, args.name))
+        if before is not None and before.id:
+            from day_two import force_new_properties
+
+            found = _GENERATION.search(before.id)
+            generation = int(found[1]) if found else 1
+            if force_new_properties(args.typ, _plain(inputs)) != \
+                    force_new_properties(args.typ, before.inputs):
+                generation += 1  # replaced: a new physical resource, new id and computed values
+            if generation > 1:
+                label = f"{label}#{generation}"
         return placeholder(label, "id"), {**computed_state(args.typ, label, inputs), **inputs}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list]]:
@@ -165,6 +195,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 parent=request.parent,
                 provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
                 inputs=_plain(inputs),
+                id=response.id,
                 options={
                     "protect": request.protect,
                     "ignoreChanges": list(request.ignoreChanges),
@@ -215,30 +246,34 @@ def run_program(config: dict[str, str], stack: str, preview: bool = False,
                 program: Path = PROJECT_DIR / "__main__.py",
                 stack_reference_outputs: Optional[dict[str, Any]] = None,
                 on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
-                invokes: Optional[InvokeAnswers] = None) -> ProgramRun:
-    """Evaluate `program` for `stack` with the flat CLI config map; raise what the program raises."""
+                invokes: Optional[InvokeAnswers] = None,
+                previous: Optional[ProgramRun] = None) -> ProgramRun:
+    """Evaluate `program` for `stack` with the flat CLI config map; raise what the program raises.
+    `previous`: the run of the deployment before (its state and outputs), for a day-two change."""
     program_dir = str(program.parent)
     if program_dir not in sys.path:
         sys.path.insert(0, program_dir)
     return run_function(lambda: runpy.run_path(str(program), run_name="__main__"), config, stack,
-                        preview, stack_reference_outputs, on_resource, invokes)
+                        preview, stack_reference_outputs, on_resource, invokes, previous)
 
 
 def run_function(body: Callable[[], Any], config: dict[str, str], stack: str,
                  preview: bool = False,
                  stack_reference_outputs: Optional[dict[str, Any]] = None,
                  on_resource: Optional[Callable[[ProgramRun, RecordedResource], None]] = None,
-                 invokes: Optional[InvokeAnswers] = None) -> ProgramRun:
+                 invokes: Optional[InvokeAnswers] = None,
+                 previous: Optional[ProgramRun] = None) -> ProgramRun:
     """Evaluate `body` (a program or a few components) under the mocks and record it;
     `on_resource` sees each resource as it is registered; `invokes` answers data source calls
     (tests that let moto say what exists)."""
     run = ProgramRun(stack=stack, preview=preview)
     mocks = _Mocks(run, stack_reference_outputs if stack_reference_outputs is not None
-                   else primary_placeholders(), on_resource, invokes)
-    pulumi_settings.reset_options(project="megaticket-dr", stack=stack, preview=preview)
+                   else primary_placeholders(), on_resource, invokes, previous)
+    pulumi_settings.reset_options(project=PROJECT, stack=stack, preview=preview)
     set_all_config(dict(config), [])
-    pulumi.runtime.set_mocks(mocks, project="megaticket-dr", stack=stack, preview=preview,
-                             monitor=_RecordingMonitor(mocks), logger=_warnings_logger(run))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview,
+                             monitor=_RecordingMonitor(mocks), logger=_warnings_logger(run),
+                             organization=ORGANIZATION)
     root = pulumi_settings.get_root_resource()
     _sync_await(run_pulumi_func(body))
     if root is not None:

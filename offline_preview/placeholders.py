@@ -26,6 +26,8 @@ _COMPUTED_BY_TYPE = {
     "aws:route53/record:Record": ("fqdn",),
     # A program that reads template.latest_version pins a number AWS assigns on create.
     "aws:ec2/launchTemplate:LaunchTemplate": ("latestVersion",),
+    # Read back by other resources (the KMS alias's targetKeyId is the key's keyId).
+    "aws:kms/key:Key": ("keyId",),
 }
 
 
@@ -56,6 +58,8 @@ def for_engine(value: Any) -> Any:
 
 def computed_state(type_: str, label: str, inputs: dict[str, Any]) -> dict[str, Any]:
     names = _COMPUTED + _COMPUTED_BY_TYPE.get(type_, ())
+    if "namePrefix" in inputs and "name" not in inputs:
+        names += ("name",)  # AWS completes a name prefix to a unique name at create
     return {n: placeholder(label, n) for n in names if n not in inputs}
 
 
@@ -71,10 +75,18 @@ def invoke_result(token: str, args: dict[str, Any]) -> dict[str, Any]:
         return {"zoneId": placeholder(f"zone {name}", "zoneId"), "id": placeholder(f"zone {name}", "id"),
                 "name": name}
     if token == "aws:ec2/getAmi:getAmi":
-        names = [v for f in args.get("filters", []) for v in f.get("values", [])]
+        filters = {f.get("name"): list(f.get("values", [])) for f in args.get("filters", [])}
+        if filters.get("image-id"):  # pinned by id: that image, its tags known only to AWS
+            image_id = str(filters["image-id"][0])
+            label = f"ami {image_id}"
+            return {"id": image_id, "imageId": image_id, "name": placeholder(label, "name"),
+                    "tags": {"Build": placeholder(label, "tags.Build")}}
+        names = [v for values in filters.values() for v in values]
         label = f"ami {' '.join(names) or 'lookup'}"
+        # An image found by its Build tag carries that tag.
+        tags = {k.removeprefix("tag:"): v[0] for k, v in filters.items() if k.startswith("tag:") and v}
         return {"id": placeholder(label, "id"), "imageId": placeholder(label, "id"),
-                "tags": {}, "name": placeholder(label, "name")}
+                "tags": tags, "name": placeholder(label, "name")}
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         return {"names": [placeholder("az", "1"), placeholder("az", "2"), placeholder("az", "3")],
                 "zoneIds": [placeholder("az", "id1"), placeholder("az", "id2"), placeholder("az", "id3")],

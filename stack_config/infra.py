@@ -108,7 +108,7 @@ def read_ami(root: Section, is_dr: bool, primary_region: str) -> AmiSettings:
     existing = ami.optional_text("id", shapes.AMI_ID, _AMI_EXPECTED)
     # The DR stack copies the Golden AMI as `<name>-<source id>` unless `id` names one in place.
     copies = is_dr and existing is None
-    return AmiSettings(
+    settings = AmiSettings(
         id=existing,
         source_id=ami.optional_text("sourceId", shapes.AMI_ID, _AMI_EXPECTED),
         source_region=region(ami, "sourceRegion", primary_region),
@@ -118,3 +118,9 @@ def read_ami(root: Section, is_dr: bool, primary_region: str) -> AmiSettings:
                       max_len=AMI_COPY_NAME_MAX if copies else None,
                       why=" (the copy is named <name>-<source AMI id>)" if copies else ""),
     )
+    if not is_dr and not (settings.id or settings.build):
+        # "The newest image whose name matches" floats: a test build would roll Seoul's launch
+        # templates and Tokyo's copy on the next routine `pulumi up` (docs/day-two.md).
+        raise fail(ami.key("build"), "the exact Build tag of the Golden AMI, or ami.id, in the primary "
+                   "stack (so a new image is never picked up by a routine pulumi up)", None)
+    return settings

@@ -20,6 +20,7 @@ _TEXT_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
     "albZoneId": (shapes.ZONE_ID, 'the ALB\'s canonical hosted zone id such as "ZWKZPGTI48KDX"'),
     "hostedZoneId": (shapes.ZONE_ID, 'a Route53 hosted zone id such as "Z0123456789ABC"'),
     "healthCheckId": (shapes.HEALTH_CHECK_ID, "a Route53 health check id (a UUID)"),
+    "detectionHealthCheckId": (shapes.HEALTH_CHECK_ID, "a Route53 health check id (a UUID)"),
     "calculatedHealthCheckId": (shapes.HEALTH_CHECK_ID, "a Route53 health check id (a UUID)"),
     "goldenAmiId": (shapes.AMI_ID, 'an AMI id such as "ami-0abc1234def567890"'),
     "goldenAmiBuild": (shapes.BUILD_LABEL, "a build label of 1-64 letters, digits, . _ : + -"),

@@ -53,7 +53,8 @@ class ApprovalTopic(pulumi.ComponentResource):
                 lambda a: iam.topic_key_policy(account=a[0], region=region, topic_arn=a[1])
             ),
             tags=dict(args.tags),
-            opts=child,
+            # Protected: deleting it makes every message encrypted under it unreadable.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
         )
         aws.kms.Alias(
             f"{p}-approval-topic-key-alias",

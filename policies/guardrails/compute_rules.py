@@ -41,7 +41,9 @@ IMDSV2_POLICY = resource_policy(
 
 # ---------------------------------------------------------------- DR ASGs: the pipeline owns capacity
 
-_DESIRED_CAPACITY_NAMES = {"desiredCapacity", "desired_capacity", "*"}
+# Everything the pipeline changes on a DR group: step 3 raises min/desired/max to the failover
+# capacity, failback sets them back to 0. Each name in the engine's and the SDK's spelling.
+PIPELINE_OWNED_SIZES = {"minSize": "min_size", "maxSize": "max_size", "desiredCapacity": "desired_capacity"}
 
 
 def is_dr_group(subject: Subject) -> bool:
@@ -53,16 +55,23 @@ def is_dr_group(subject: Subject) -> bool:
 def _ignore_desired_findings(subject: Subject) -> Iterator[str]:
     if not is_dr_group(subject):
         return
-    if not set(subject.ignore_changes) & _DESIRED_CAPACITY_NAMES:
-        yield ("this DR Auto Scaling group does not ignore changes to desiredCapacity: Step3 scales it up "
-               "during a failover, and the next `pulumi up` would set it back to the pilot-light 0 and "
-               "terminate the serving fleet. Add ResourceOptions(ignore_changes=['desiredCapacity']).")
+    ignored = set(subject.ignore_changes)
+    if "*" in ignored:
+        return
+    missing = [camel for camel, snake in PIPELINE_OWNED_SIZES.items() if not ignored & {camel, snake}]
+    if missing:
+        yield (f"this DR Auto Scaling group does not ignore changes to {', '.join(missing)}: Step3 scales "
+               "it up during a failover (min, desired and max), and the next `pulumi up` would set them "
+               "back to the pilot-light values - desired 0 terminates the serving fleet, min 0 lets it "
+               "shrink, and after failback a reset max fights the pipeline. Add "
+               "ResourceOptions(ignore_changes=['minSize', 'maxSize', 'desiredCapacity']).")
 
 
 DR_ASG_POLICY = resource_policy(
     name="dr-asg-ignores-desired-capacity",
-    description=("Auto Scaling groups of the DR stack ignore desiredCapacity changes (the failover "
-                 "pipeline owns it). Mandatory: otherwise a routine deploy scales Tokyo to 0 mid-failover."),
+    description=("Auto Scaling groups of the DR stack ignore changes to minSize, maxSize and "
+                 "desiredCapacity (the failover pipeline owns them). Mandatory: otherwise a routine "
+                 "deploy scales Tokyo to 0 mid-failover."),
     level=EnforcementLevel.MANDATORY,
     types=("aws:autoscaling/group:Group",),
     rule=_ignore_desired_findings,

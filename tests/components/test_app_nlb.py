@@ -26,6 +26,7 @@ def _run(preview: bool, **overrides: Any) -> ProgramRun:
         nlb = AppNlb("app-nlb", args, pulumi.ResourceOptions(provider=tokyo))
         pulumi.export("dns_name", nlb.dns_name)
         pulumi.export("target_group_arn", nlb.target_group_arn)
+        pulumi.export("target_group_name", nlb.target_group_name)
     return run_component(body, preview)
 
 
@@ -65,11 +66,21 @@ def _failover_target_group(nlb_name: str) -> str:
 
 
 @pytest.mark.parametrize("nlb_name", ["MegaTicket-DR-NLB", "A" * 29 + "-x", "N" * 32])
-def test_target_group_name_is_the_one_the_failover_pipeline_looks_for(preview: bool, nlb_name: str) -> None:
-    # Step 1 finds (standby) or creates (on-failover) the target group by name: both must agree.
-    tg_name = _run(preview, nlb_name=nlb_name).one(TG, "app-nlb-tg").inputs["name"]
-    assert tg_name == _failover_target_group(nlb_name)
-    assert len(tg_name) <= 32 and not tg_name.endswith("-")
+def test_target_group_is_named_from_a_prefix_and_tagged_with_the_pipelines_name(preview: bool,
+                                                                                nlb_name: str) -> None:
+    # A new app port or VPC replaces the group create-first: a fixed name would collide. People
+    # still see the documented `<nlb>-TG` (the name step 1 gives the group it creates on failover).
+    run = _run(preview, nlb_name=nlb_name)
+    tg = run.one(TG, "app-nlb-tg")
+    assert "name" not in tg.inputs
+    assert tg.inputs["namePrefix"] == "mtapp-" and len(tg.inputs["namePrefix"]) <= 6
+    assert tg.inputs["tags"]["Name"] == _failover_target_group(nlb_name)
+    assert run.outputs["target_group_name"] == (UNKNOWN if preview else "⟨app-nlb-tg.name⟩")
+
+
+def test_nlb_keeps_its_name_and_is_replaced_delete_first(preview: bool) -> None:
+    # New subnets (another VPC) replace an NLB, and its documented name must not collide.
+    assert _run(preview).one(LB, "app-nlb-nlb").options["deleteBeforeReplace"] is True
 
 
 def test_dns_name_output(preview: bool) -> None:

@@ -22,6 +22,7 @@ def _run(preview: bool, **overrides: Any) -> ProgramRun:
                                 "build": "2026.11.1", "tags": {"Project": "MegaTicket"}, **overrides})
         ami = GoldenAmi("golden-ami", args, pulumi.ResourceOptions(provider=tokyo))
         pulumi.export("image_id", ami.image_id)
+        pulumi.export("build", ami.build)
     return run_component(body, preview)
 
 
@@ -57,11 +58,30 @@ def test_existing_tokyo_ami_creates_nothing(preview: bool) -> None:
     assert run.outputs["image_id"] == "ami-0fedcba9876543210"
 
 
-def test_without_id_or_source_the_newest_own_ami_by_name_is_used(preview: bool) -> None:
+def test_without_id_or_source_the_one_own_ami_with_that_exact_build_is_used(preview: bool) -> None:
+    # Never "the newest by name": a test build would roll Seoul's templates and Tokyo's copy.
     run = _run(preview, name="MegaTicket-Golden-AMI")
     assert run.by_type(COPY) == []
     (token, args), = run.invokes
     assert token == "aws:ec2/getAmi:getAmi"
-    assert args["mostRecent"] is True and args["owners"] == ["self"]
+    assert args["mostRecent"] is False and args["owners"] == ["self"]
     assert {"name": "name", "values": ["MegaTicket-Golden-AMI*"]} in args["filters"]
-    assert run.outputs["image_id"].startswith("⟨ami ")
+    assert {"name": "tag:Build", "values": ["2026.11.1"]} in args["filters"]
+    if not preview:
+        assert run.outputs["image_id"].startswith("⟨ami ")
+        assert run.outputs["build"] == "2026.11.1"  # the tag of the image found
+
+
+def test_a_pinned_id_is_looked_up_to_report_its_own_build_tag(preview: bool) -> None:
+    run = _run(preview, name="MegaTicket-Golden-AMI", existing_id="ami-0fedcba9876543210", read_build=True)
+    (token, args), = run.invokes
+    assert args["filters"] == [{"name": "image-id", "values": ["ami-0fedcba9876543210"]}]
+    assert args["mostRecent"] is False
+    if not preview:
+        assert run.outputs["image_id"] == "ami-0fedcba9876543210"
+        assert run.outputs["build"] == "⟨ami ami-0fedcba9876543210.tags.Build⟩"
+
+
+def test_the_tokyo_copy_is_protected_and_retained(preview: bool) -> None:
+    copy = _run(preview, source_id=SEOUL_AMI).one(COPY, "golden-ami-copy")
+    assert copy.options["protect"] is True and copy.options["retainOnDelete"] is True

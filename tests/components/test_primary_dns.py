@@ -162,8 +162,8 @@ def test_everything_but_the_lock_alarm_uses_the_callers_provider(preview: bool) 
     component = run.one("megaticket-dr:dns:PrimaryDns", "primary-dns")
     children = [r for r in run.resources if r.parent == component.urn]
     assert sorted(r.name for r in children) == [
-        "primary-dns-calculated", "primary-dns-endpoint", "primary-dns-lock", "primary-dns-lock-alarm",
-        "primary-dns-record"]
+        "primary-dns-calculated", "primary-dns-detection", "primary-dns-endpoint", "primary-dns-lock",
+        "primary-dns-lock-alarm", "primary-dns-record"]
     for child in children:
         if child.type != ALARM:
             assert run.region_of(child) == "ap-northeast-2"

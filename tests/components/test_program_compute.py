@@ -87,7 +87,7 @@ def test_standby_mode_declares_the_internal_nlb_on_3001(stack: str, preview: boo
     assert run.one("aws:lb/listener:Listener", "app-nlb-tcp").inputs["port"] == 3001
     assert "megaticket-dr:nlbMode" not in run.one(LT, "web-tier-lt").inputs["tags"]
     assert run.one(ASG, "app-tier-asg").inputs["targetGroupArns"] == (
-        [UNKNOWN] if preview else [f"⟨{STACKS[stack]['prefix']}-NLB-TG.arn⟩"])
+        [UNKNOWN] if preview else ["⟨app-nlb-tg.arn⟩"])
 
 
 @pytest.mark.parametrize("stack", sorted(STACKS))
@@ -101,7 +101,7 @@ def test_asgs_launch_latest_only_dr_idles_and_ignores_desired(stack: str, previe
         assert run.region_of(asg) == STACKS[stack]["region"]
         if stack == "tokyo":
             assert (asg.inputs["minSize"], asg.inputs["desiredCapacity"]) == (0, 0)
-            assert "desiredCapacity" in asg.options["ignoreChanges"]
+            assert {"minSize", "maxSize", "desiredCapacity"} <= set(asg.options["ignoreChanges"])
         else:
             assert (asg.inputs["minSize"], asg.inputs["desiredCapacity"]) == (1, 1)
             assert asg.options["ignoreChanges"] == []
@@ -172,8 +172,9 @@ def test_security_groups_alb_open_web_from_alb_app_from_vpc(stack: str, preview:
     run = _run(stack, preview)
     ingress = run.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     rules = {r.name: r.inputs for r in ingress}
-    assert {(rules[n]["fromPort"], rules[n]["cidrIpv4"]) for n in ("web-alb-in-80", "web-alb-in-443")} == {
-        (80, "0.0.0.0/0"), (443, "0.0.0.0/0")}
+    # No certificate in either stack file: no HTTPS listener, so 443 stays closed.
+    assert {(r["fromPort"], r["cidrIpv4"]) for n, r in rules.items() if n.startswith("web-alb-in-")} == {
+        (80, "0.0.0.0/0")}
     assert rules["web-tier-in"]["fromPort"] == 3000 and "cidrIpv4" not in rules["web-tier-in"]
     cidr = "10.20.0.0/16" if stack == "tokyo" else "10.10.0.0/16"
     assert rules["app-tier-in"]["fromPort"] == 3001

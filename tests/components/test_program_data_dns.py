@@ -151,16 +151,17 @@ def test_tokyo_secondary_record_aliases_the_tokyo_alb(tokyo: ProgramRun) -> None
         assert record.inputs["zoneId"] == "⟨zone pilotlight-test.click.zoneId⟩"
 
 
-def test_tokyo_detection_alarm_watches_seouls_endpoint_check_from_us_east_1(tokyo: ProgramRun) -> None:
+def test_tokyo_detection_alarm_watches_seouls_stable_detection_check_from_us_east_1(tokyo: ProgramRun) -> None:
     alarm = next(a for a in tokyo.by_type(ALARM)
                  if a.inputs["name"] == "MegaTicket-Primary-HealthCheck-Alarm")
     assert tokyo.region_of(alarm) == "us-east-1"
     assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/Route53", "HealthCheckStatus")
     assert (alarm.inputs["statistic"], alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
         "Minimum", "LessThanThreshold", 1)
-    assert alarm.inputs["dimensions"]["HealthCheckId"] in ("⟨seoul.healthCheckId⟩", UNKNOWN)
+    # Seoul's calculated detection check, whose id survives a replaced endpoint check.
+    assert alarm.inputs["dimensions"]["HealthCheckId"] in ("⟨seoul.detectionHealthCheckId⟩", UNKNOWN)
     if not tokyo.preview:
-        assert alarm.inputs["dimensions"] == {"HealthCheckId": "⟨seoul.healthCheckId⟩"}
+        assert alarm.inputs["dimensions"] == {"HealthCheckId": "⟨seoul.detectionHealthCheckId⟩"}
 
 
 def test_tokyo_without_the_lock_resources(tokyo: ProgramRun) -> None:

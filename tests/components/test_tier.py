@@ -106,7 +106,7 @@ def test_asg_launches_latest_with_elb_health_checks(preview: bool) -> None:
 def test_pilot_light_asg_idles_at_zero_and_ignores_desired_capacity(preview: bool) -> None:
     asg = _run(preview).one(ASG, "web-tier-asg")
     assert (asg.inputs["minSize"], asg.inputs["desiredCapacity"], asg.inputs["maxSize"]) == (0, 0, 2)
-    assert asg.options["ignoreChanges"] == ["desiredCapacity"]
+    assert sorted(asg.options["ignoreChanges"]) == ["desiredCapacity", "maxSize", "minSize"]
 
 
 def test_primary_asg_serves_and_owns_its_capacity(preview: bool) -> None:
@@ -119,7 +119,7 @@ def test_pilot_light_app_tier_without_target_group_leaves_attachments_to_the_pip
     # NLB mode on-failover: step 1 creates the NLB and its target group after deploy.
     asg = _run(preview, role="app").one(ASG, "app-tier-asg")
     assert "targetGroupArns" not in asg.inputs
-    assert sorted(asg.options["ignoreChanges"]) == ["desiredCapacity", "targetGroupArns"]
+    assert sorted(asg.options["ignoreChanges"]) == ["desiredCapacity", "maxSize", "minSize", "targetGroupArns"]
 
 
 def test_web_port_admits_only_the_alb_security_group(preview: bool) -> None:

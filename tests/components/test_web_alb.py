@@ -50,8 +50,11 @@ def test_deletion_protection_is_configurable(preview: bool) -> None:
 
 def test_target_group_on_3000_with_api_health_check(preview: bool) -> None:
     tg = _run(preview).one(TG, "web-alb-tg").inputs
-    assert (tg["name"], tg["port"], tg["protocol"], tg["targetType"]) == (
-        "MegaTicket-DR-ALB-TG", 3000, "HTTP", "instance")
+    # Named by AWS from a prefix (a replacement for a new port or VPC must not collide); the
+    # documented name is the Name tag.
+    assert (tg["namePrefix"], tg["tags"]["Name"], tg["port"], tg["protocol"], tg["targetType"]) == (
+        "mtweb-", "MegaTicket-DR-ALB-TG", 3000, "HTTP", "instance")
+    assert "name" not in tg
     assert tg["healthCheck"]["path"] == "/api/health"
     assert tg["healthCheck"]["matcher"] == "200"  # a 307 from middleware is unhealthy (001 6.1)
     assert tg["vpcId"] == "vpc-0abc1234"
@@ -76,10 +79,17 @@ def test_with_certificate_port_80_redirects_to_https(preview: bool) -> None:
     assert https["defaultActions"][0]["type"] == "forward"
 
 
-def test_security_group_admits_80_and_443_from_anywhere(preview: bool) -> None:
-    run = _run(preview)
+def test_security_group_admits_80_and_443_from_anywhere_with_a_certificate(preview: bool) -> None:
+    run = _run(preview, certificate_arn=CERT)
     rules = {(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]) for r in run.by_type(INGRESS)}
     assert rules == {(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0")}
+
+
+def test_without_certificate_443_stays_closed_as_nothing_listens_there(preview: bool) -> None:
+    run = _run(preview)
+    rules = {(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]) for r in run.by_type(INGRESS)}
+    assert rules == {(80, 80, "0.0.0.0/0")}
+    assert {r.inputs["port"] for r in run.by_type(LISTENER)} == {80}
     egress = run.one("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").inputs
     assert (egress["ipProtocol"], egress["fromPort"], egress["toPort"]) == ("tcp", 3000, 3000)
 
@@ -92,7 +102,7 @@ def test_outputs(preview: bool) -> None:
         assert outputs["dns_name"] == "⟨MegaTicket-DR-ALB.dnsName⟩"
         assert outputs["zone_id"] == "⟨MegaTicket-DR-ALB.zoneId⟩"
         assert outputs["arn_suffix"] == "⟨MegaTicket-DR-ALB.arnSuffix⟩"
-        assert outputs["target_group_arn"] == "⟨MegaTicket-DR-ALB-TG.arn⟩"
+        assert outputs["target_group_arn"] == "⟨web-alb-tg.arn⟩"
 
 
 @pytest.mark.parametrize(("lb_name", "expected"), [

@@ -45,14 +45,17 @@ def test_lambda_runs_the_checks_every_30_minutes_in_tokyo(preview: bool) -> None
     assert permission.inputs["principal"] == "events.amazonaws.com"
 
 
-def test_alarm_on_ready_notifies_the_approval_topic_and_missing_data_is_not_ready(preview: bool) -> None:
+def test_alarm_on_ready_notifies_the_approval_topic_without_paging_at_creation(preview: bool) -> None:
     alarm = _run(preview).one("aws:cloudwatch/metricAlarm:MetricAlarm", "readiness-alarm").inputs
     assert (alarm["namespace"], alarm["metricName"], alarm["statistic"]) == (
         "MegaTicket/DR/Readiness", "Ready", "Minimum")
     assert (alarm["comparisonOperator"], alarm["threshold"], alarm["period"]) == (
         "LessThanThreshold", 1, 3600)
-    assert alarm["treatMissingData"] == "breaching"
+    # A new alarm has no data until the first run: missing data must not read as a failed check
+    # (which paged approvers at deploy); a Lambda that stops reporting still notifies.
+    assert alarm["treatMissingData"] == "missing"
     assert alarm["alarmActions"] == [TOPIC] and alarm["okActions"] == [TOPIC]
+    assert alarm["insufficientDataActions"] == [TOPIC]
 
 
 def test_role_only_reads_and_puts_metrics_into_its_own_namespace(preview: bool) -> None:

@@ -71,7 +71,7 @@ def tokyo_resources() -> list[AnalyzedResource]:
                 "desiredCapacity": 0,
                 "launchTemplate": {"id": "lt-0a1b2c3d4e5f6a7b8", "version": "$Latest"},
             },
-            options={"ignoreChanges": ["desiredCapacity"]},
+            options={"ignoreChanges": ["minSize", "maxSize", "desiredCapacity"]},
         ),
         resource(
             RECORD,

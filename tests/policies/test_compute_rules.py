@@ -61,16 +61,28 @@ def dr_asg(ignore_changes: object, *, region: str = "ap-northeast-1", name: str 
     )
 
 
-@pytest.mark.parametrize("ignored", [["desiredCapacity"], ["desired_capacity", "tags"], ["*"]])
-def test_dr_asg_ignoring_desired_capacity_passes(any_pack, ignored):
+@pytest.mark.parametrize("ignored", [["minSize", "maxSize", "desiredCapacity"],
+                                     ["min_size", "max_size", "desired_capacity", "tags"], ["*"]])
+def test_dr_asg_ignoring_every_size_the_pipeline_sets_passes(any_pack, ignored):
     assert violations_of(any_pack, DR_ASG, dr_asg(ignored)) == []
 
 
 @pytest.mark.parametrize("ignored", [None, [], ["tags"]], ids=["no-options", "empty", "other-property"])
-def test_dr_asg_managing_desired_capacity_is_mandatory_violation(pack, ignored):
+def test_dr_asg_managing_its_capacity_is_mandatory_violation(pack, ignored):
     violations = violations_of(pack, DR_ASG, dr_asg(ignored))
     assert len(violations) == 1
-    assert "ignore_changes=['desiredCapacity']" in violations[0].message
+    assert "ignore_changes=['minSize', 'maxSize', 'desiredCapacity']" in violations[0].message
+
+
+@pytest.mark.parametrize("ignored, missing", [
+    (["desiredCapacity"], "minSize, maxSize"),  # the old option: an up mid-failover resets min to 0
+    (["desiredCapacity", "minSize"], "maxSize"),  # after failback an up resets max
+    (["minSize", "maxSize"], "desiredCapacity"),
+])
+def test_dr_asg_ignoring_only_some_sizes_names_the_rest(pack, ignored, missing):
+    violations = violations_of(pack, DR_ASG, dr_asg(ignored))
+    assert len(violations) == 1
+    assert f"does not ignore changes to {missing}:" in violations[0].message
 
 
 def test_primary_asg_may_manage_its_capacity(any_pack):
