@@ -6,11 +6,15 @@ Exit codes: 0 clean, 1 a mandatory policy violation, 2 a config error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Optional
 
 from offline_preview.engine import PROJECT_DIR, ProgramRun, run_program
 from offline_preview.graph import FORMATS, write_graph
+from offline_preview.previous import Replacement, replacement_lines
+from offline_preview.previous import as_json as replacements_json
 from offline_preview.report import PolicyReport, render_json, render_text
 from stack_config import ConfigError, Settings, apply_overrides, load_settings, stack_file_values
 
@@ -30,6 +34,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="draw the recorded resources as Graphviz DOT or Mermaid instead "
                              "(regions, components, parent and dependency edges; no policy run)")
     parser.add_argument("--out", metavar="FILE", help="write the --graph drawing to FILE, not stdout")
+    parser.add_argument("--previous", type=Path, metavar="FILE",
+                        help="the deployment this change goes on top of: `pulumi stack output --json` "
+                             "or an earlier --json preview; a change that would replace a table (or "
+                             "a protected ALB) is refused, and replacements are listed")
     args = parser.parse_args(argv)
     if args.out is not None and args.graph is None:
         print("error: --out needs --graph dot|mermaid (it writes the drawing)", file=sys.stderr)
@@ -38,9 +46,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         print("error: --graph and --json are two outputs: choose one", file=sys.stderr)
         return 2
 
+    from offline_preview.previous import load_previous, replacements
+
     try:
         config = apply_overrides(stack_file_values(PROJECT_DIR, args.stack), args.set)
         settings = load_settings(config, args.stack)  # fail fast, before anything starts
+        previous = load_previous(args.previous, args.stack) if args.previous else None
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -57,7 +68,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         try:
             run = run_program(config, args.stack, preview=args.unknowns,
-                              on_resource=streaming.add if streaming else None)
+                              on_resource=streaming.add if streaming else None, previous=previous)
         except ConfigError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
@@ -66,17 +77,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         if pack is not None:
             pack.stop()
 
-    sys.stdout.write(_with_standby_cost(run, settings, policies, args.json))
+    found = replacements(previous, run) if previous is not None and previous.resources else None
+    sys.stdout.write(_with_standby_cost(run, settings, policies, args.json, found))
     if policies is not None and (policies.error or policies.mandatory):
         return 1
     return 0
 
 
 def _with_standby_cost(run: ProgramRun, settings: Settings, policies: Optional[PolicyReport],
-                       as_json: bool) -> str:
-    """The preview's output plus the "Standby cost" section (`cost` in JSON) from cost/."""
-    import json
-
+                       as_json: bool, found: Optional[list[Replacement]] = None) -> str:
+    """The preview's output plus the "Standby cost" section (`cost` in JSON) from cost/, and with
+    --previous what the change replaces (`replacements` in JSON)."""
     from cost import estimate, from_recording
     from cost import render_text as render_cost
 
@@ -84,8 +95,13 @@ def _with_standby_cost(run: ProgramRun, settings: Settings, policies: Optional[P
     if as_json:
         document = json.loads(render_json(run, policies))
         document["cost"] = report.as_json()
+        if found is not None:
+            document["replacements"] = replacements_json(found)
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    return render_text(run, policies) + "\n" + "\n".join(render_cost(report)) + "\n"
+    text = render_text(run, policies) + "\n" + "\n".join(render_cost(report)) + "\n"
+    if found is not None:
+        text += "\n" + "\n".join(replacement_lines(found)) + "\n"
+    return text
 
 
 if __name__ == "__main__":

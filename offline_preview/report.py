@@ -91,6 +91,8 @@ def detail(resource: RecordedResource, region: Optional[str] = None) -> str:
     if resource.type == "aws:sfn/stateMachine:StateMachine":
         return str(i.get("name"))
     if resource.type == "pulumi:pulumi:StackReference":
+        if str(i.get("name", "")).endswith(f"/{resource.urn.split('::')[0].split(':')[-1]}"):
+            return f"outputs of {i.get('name')} (its previous deployment, for the day-two guard)"
         return f"outputs of {i.get('name')}"
     return ""
 
@@ -173,7 +175,7 @@ def render_json(run: ProgramRun, policies: Optional[PolicyReport]) -> str:
         "stack": run.stack,
         "summary": {"create": len(run.creates) + 1, "read": len(run.reads)},
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent,
-                       "provider": r.provider, "inputs": r.inputs, "options": r.options}
+                       "provider": r.provider, "id": r.id, "inputs": r.inputs, "options": r.options}
                       for r in run.resources],
         "outputs": run.outputs,
         "userData": user_data(run),

@@ -49,9 +49,11 @@ def test_text_preview_shows_tree_outputs_count_user_data_and_policies():
     assert re.search(r"^ \+   [│ ]*[├└]─ aws:autoscaling:Group\s+", text, re.M)
     count = int(re.search(r"\+ (\d+) to create", text)[1])
     assert count == text.count("\n +   ")
-    assert "    > 1 to read" in text
+    assert "    > 2 to read" in text  # seoul's outputs, and this stack's previous deployment
     assert re.search(r"^ >   ├─ pulumi:pulumi:StackReference\s+megaticket-dr-primary\s+outputs of "
                      r"organization/megaticket-dr/seoul$", text, re.M)
+    assert re.search(r"^ >   [├└]─ pulumi:pulumi:StackReference\s+megaticket-dr-previous-deployment\s+"
+                     r"outputs of organization/megaticket-dr/tokyo \(its previous deployment", text, re.M)
     assert "User data of launch template MegaTicket-DR-Web-LT:" in text
     assert "INTERNAL_API_URL" in text and "⟨MegaTicket-DR-NLB.dnsName⟩" in text
     assert "Policies (megaticket-dr-guardrails):" in text
@@ -65,8 +67,10 @@ def test_json_lists_every_resource_with_parent_and_camel_case_inputs(tokyo_json)
                      "aws:sns/topic:Topic", "aws:cloudwatch/eventBus:EventBus", "aws:ec2/amiCopy:AmiCopy"):
         assert expected in types, f"{expected} missing from the tokyo preview"
     reads = [r for r in tokyo_json["resources"] if r["options"].get("read")]
-    assert [r["type"] for r in reads] == ["pulumi:pulumi:StackReference"]
-    assert tokyo_json["summary"] == {"create": len(tokyo_json["resources"]) - len(reads) + 1, "read": 1}
+    assert {r["inputs"]["name"] for r in reads} == {"organization/megaticket-dr/seoul",
+                                                    "organization/megaticket-dr/tokyo"}
+    assert {r["type"] for r in reads} == {"pulumi:pulumi:StackReference"}
+    assert tokyo_json["summary"] == {"create": len(tokyo_json["resources"]) - len(reads) + 1, "read": 2}
     asg = next(r for r in tokyo_json["resources"] if r["type"] == "aws:autoscaling/group:Group")
     assert "megaticket-dr:compute:Tier" in asg["parent"]
     assert asg["inputs"]["launchTemplate"]["version"] == "$Latest"
@@ -189,3 +193,46 @@ def test_preview_warns_when_the_public_site_would_be_http_only(tokyo_json):
     cert = "arn:aws:acm:ap-northeast-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
     secure = json.loads(preview("tokyo", "--json", "--no-policies", "--set", f"alb.certificateArn={cert}").stdout)
     assert not [w for w in secure["warnings"] if "HTTP-only" in w]
+@pytest.fixture(scope="module")
+def seoul_before(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    done = preview("seoul", "--json", "--no-policies")
+    assert done.returncode == 0, done.stderr
+    path = tmp_path_factory.mktemp("previous") / "seoul.json"
+    path.write_text(done.stdout, encoding="utf-8")
+    return path
+
+
+def test_previous_refuses_a_table_replacing_change_in_one_line(seoul_before: Path, tmp_path: Path):
+    done = preview("seoul", "--previous", str(seoul_before), "--set", "tablePrefix=KDT-Msp5-PLDR",
+                   "--no-policies")
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error: megaticket-dr:tablePrefix 'KDT-Msp5-PLDR' would replace the "
+                                  "protected global table KDT-Msp4-PLDR-")
+    # `pulumi stack output --json` (outputs only) is enough for the guard.
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(json.loads(seoul_before.read_text())["outputs"]), encoding="utf-8")
+    done = preview("seoul", "--previous", str(outputs), "--set", "tables.venues.hashKey=venueId",
+                   "--no-policies")
+    assert done.returncode == 2 and "tables.venues.hashKey 'venueId' would replace" in done.stderr
+
+
+def test_previous_lists_what_a_change_replaces(seoul_before: Path):
+    done = preview("seoul", "--previous", str(seoul_before), "--set", "healthCheck.interval=10",
+                   "--no-policies", "--json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert [(r["name"], r["properties"], r["stateful"]) for r in document["replacements"]] == [
+        ("primary-dns-endpoint", ["requestInterval"], False)]
+    assert document["outputs"]["detectionHealthCheckId"] == \
+        json.loads(seoul_before.read_text())["outputs"]["detectionHealthCheckId"]
+    text = preview("seoul", "--previous", str(seoul_before), "--set", "healthCheck.interval=10",
+                   "--no-policies").stdout
+    assert "    +- aws:route53/healthCheck:HealthCheck primary-dns-endpoint: requestInterval (create first)" in text
+
+
+def test_previous_must_be_a_json_object(tmp_path: Path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    done = preview("seoul", "--previous", str(bad), "--no-policies")
+    assert done.returncode == 2 and done.stderr.startswith("error: --previous must hold a JSON object")
