@@ -73,6 +73,9 @@ class CheckSettings:
     record_name: str = "pilotlight-test.click"
     hosted_zone_id: str = ""  # empty: the public zone named `domain`
     health_check_id: str = ""  # empty: read it from the detection alarm's HealthCheckId dimension
+    # seoul's CALCULATED detection check over the endpoint check alone (components/primary_dns.py);
+    # empty: the alarm's HealthCheckId must name such a check.
+    detection_health_check_id: str = ""
     health_path: str = "/api/health"
     alarm_name: str = "MegaTicket-Primary-HealthCheck-Alarm"
     observation_rule_name: str = "ssw-dr-failover-observation-alarm-rule"

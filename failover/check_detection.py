@@ -52,13 +52,24 @@ def find_health_check(clients: ClientFactory, check_id: str) -> dict[str, Any] |
         raise
 
 
+def _detection_child(check: dict[str, Any] | None) -> str:
+    """The endpoint check behind seoul's detection check (CALCULATED over exactly one child,
+    threshold 1), or "" when `check` is not such a check. The lock's calculated check has two."""
+    config = (check or {}).get("HealthCheckConfig", {})
+    children = config.get("ChildHealthChecks") or []
+    if config.get("Type") == "CALCULATED" and len(children) == 1 and config.get("HealthThreshold") == 1:
+        return str(children[0])
+    return ""
+
+
 def endpoint_check_id(clients: ClientFactory, s: CheckSettings) -> str:
-    """The Seoul endpoint check: from the settings, else the detection alarm's dimension."""
+    """The Seoul endpoint check: from the settings, else behind the detection alarm's dimension."""
     if s.health_check_id:
         return s.health_check_id
     found = _dimension(find_alarm(clients, s.alarm_region, s.alarm_name), "HealthCheckId")
     if found:
-        return found
+        # Checker status exists only on the endpoint check, not on the calculated one it feeds.
+        return _detection_child(find_health_check(clients, found)) or found
     # 7.4: list the checks; the endpoint check is the one probing the health path (the lock and
     # calculated checks probe nothing).
     candidates = [str(hc["Id"]) for hc in clients("route53", "us-east-1").list_health_checks().get(
@@ -70,6 +81,30 @@ def endpoint_check_id(clients: ClientFactory, s: CheckSettings) -> str:
         f"no endpoint health check id: alarm {s.alarm_name} in {s.alarm_region} has no HealthCheckId "
         "dimension and megaticket-dr:primary.healthCheckId is not set",
         f"`pulumi up --stack {primary_stack_hint(s)}`, then `pulumi up --stack {stack_hint(s)}`")
+
+
+def _watched_problems(clients: ClientFactory, s: CheckSettings, watched: str) -> tuple[list[str], str]:
+    """What is wrong with the check the alarm watches, and the endpoint check behind it."""
+    if s.detection_health_check_id and watched != s.detection_health_check_id:
+        return [f"HealthCheckId {watched} (expected seoul's detection check "
+                f"{s.detection_health_check_id})"], ""
+    check = find_health_check(clients, watched)
+    if check is None:
+        return [f"HealthCheckId {watched} does not exist"], ""
+    endpoint = _detection_child(check)
+    kind = check.get("HealthCheckConfig", {}).get("Type")
+    if not endpoint:
+        return [f"HealthCheckId {watched} is a {kind} check (expected seoul's detection check: "
+                "CALCULATED over the endpoint check alone, whose id survives a replaced endpoint "
+                "check; not the lock's calculated check)"], ""
+    if s.health_check_id and endpoint != s.health_check_id:
+        return [f"detection check {watched} follows {endpoint} (expected the endpoint check "
+                f"{s.health_check_id})"], endpoint
+    child_kind = (find_health_check(clients, endpoint) or {}).get("HealthCheckConfig", {}).get("Type")
+    if child_kind not in ENDPOINT_CHECK_TYPES:
+        return [f"detection check {watched} follows {endpoint}, a {child_kind or 'missing'} check "
+                "(expected the endpoint check probing the health path)"], endpoint
+    return [], endpoint
 
 
 def check_route53_health(clients: ClientFactory, s: CheckSettings) -> CheckResult:
@@ -89,8 +124,9 @@ def check_route53_health(clients: ClientFactory, s: CheckSettings) -> CheckResul
 
 
 def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResult:
-    """The alarm exists in us-east-1, watches the endpoint check (not the calculated one, whose
-    lock would re-trigger failovers), and is OK."""
+    """The alarm exists in us-east-1, watches seoul's detection check (CALCULATED over the endpoint
+    check alone: its id survives a replaced endpoint check; never the lock's calculated check,
+    whose lock would re-trigger failovers), and is OK."""
     name = "detection-alarm"
     restore = f"`pulumi up --stack {stack_hint(s)}`"
     alarm = find_alarm(clients, s.alarm_region, s.alarm_name)
@@ -101,33 +137,29 @@ def check_detection_alarm(clients: ClientFactory, s: CheckSettings) -> CheckResu
     problems = shape_mismatches(alarm, facts.detection_alarm_shape())
     dims = alarm.get("Dimensions", [])
     watched = _dimension(alarm, "HealthCheckId")
+    endpoint = ""
     if len(dims) != 1 or not watched:
         problems.append(f"dimensions {[(d.get('Name'), d.get('Value')) for d in dims]} "
-                        "(expected exactly HealthCheckId of the endpoint check)")
-    elif s.health_check_id and watched != s.health_check_id:
-        problems.append(f"HealthCheckId {watched} (expected the endpoint check {s.health_check_id})")
-    elif not s.health_check_id:
-        check = find_health_check(clients, watched)
-        kind = (check or {}).get("HealthCheckConfig", {}).get("Type")
-        if check is None:
-            problems.append(f"HealthCheckId {watched} does not exist")
-        elif kind not in ENDPOINT_CHECK_TYPES:
-            problems.append(f"HealthCheckId {watched} is a {kind} check (expected the endpoint "
-                            "check, not the calculated or lock check)")
+                        "(expected exactly HealthCheckId of seoul's detection check)")
+    else:
+        found, endpoint = _watched_problems(clients, s, watched)
+        problems += found
     if problems:
         return CheckResult(name, False, f"{s.alarm_name}: " + "; ".join(problems), fix=(
-            f"the alarm must watch AWS/Route53 HealthCheckStatus (Minimum < 1) of Seoul's endpoint "
-            f"check only: {restore}"))
+            f"the alarm must watch AWS/Route53 HealthCheckStatus (Minimum < 1) of seoul's detection "
+            f"check (output detectionHealthCheckId): `pulumi up --stack {primary_stack_hint(s)}`, "
+            f"then {restore}"))
     state = alarm.get("StateValue", "")
-    detail = f"{s.alarm_name} in {s.alarm_region} watches endpoint check {watched}, is {state}"
+    detail = (f"{s.alarm_name} in {s.alarm_region} watches detection check {watched} (endpoint "
+              f"{endpoint}), is {state}")
     if state == "OK":
         return CheckResult(name, True, detail)
     if state == "ALARM":
         return CheckResult(name, False, detail + " (the primary is failing)", fix=(
             "section 5: follow the failover checklist; `drctl status` shows the pipeline run"))
     return CheckResult(name, False, detail, fix=(
-        f"the alarm has no data: `aws route53 get-health-check-status --health-check-id {watched}`; "
-        f"if that check is gone, {restore}"))
+        f"the alarm has no data: `aws route53 get-health-check-status --health-check-id {endpoint}`; "
+        f"if that check is gone, `pulumi up --stack {primary_stack_hint(s)}`, then {restore}"))
 
 
 def lock_state(clients: ClientFactory, s: CheckSettings) -> dict[str, Any]:

@@ -89,6 +89,7 @@ def check_settings_for(settings: Settings) -> CheckSettings:
         record_name=settings.dns.record_name,
         hosted_zone_id=settings.dns.hosted_zone_id or "",
         health_check_id=str(fallback.get("healthCheckId") or ""),
+        detection_health_check_id=str(fallback.get("detectionHealthCheckId") or ""),
         health_path=settings.dns.health_check.path,
         alarm_name=fo.alarm_name,
         observation_rule_name=fo.observation_rule_name,

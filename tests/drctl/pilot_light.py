@@ -106,9 +106,13 @@ def seed(endpoint: str, s: CheckSettings, failback_state_machine: str = "",
         "Type": "HTTPS", "FullyQualifiedDomainName": s.domain, "Port": 443,
         "ResourcePath": "/api/health", "RequestInterval": 30, "FailureThreshold": 3})["HealthCheck"]["Id"]
     out["health_check_id"] = hc_id
+    # As seoul declares it: the alarm watches the calculated detection check (endpoint alone).
+    detection_id = r53.create_health_check(CallerReference="drctl-test-detection", HealthCheckConfig={
+        "Type": "CALCULATED", "ChildHealthChecks": [hc_id], "HealthThreshold": 1})["HealthCheck"]["Id"]
+    out["detection_health_check_id"] = detection_id
     cw_us = client("cloudwatch", alarm_region)
     cw_us.put_metric_alarm(AlarmName=s.alarm_name, Namespace="AWS/Route53", MetricName="HealthCheckStatus",
-                           Dimensions=[{"Name": "HealthCheckId", "Value": hc_id}], Statistic="Minimum",
+                           Dimensions=[{"Name": "HealthCheckId", "Value": detection_id}], Statistic="Minimum",
                            Period=60, EvaluationPeriods=1, Threshold=1,
                            ComparisonOperator="LessThanThreshold")
     cw_us.put_metric_alarm(AlarmName=s.lock_alarm_name, Namespace=s.lock_namespace,

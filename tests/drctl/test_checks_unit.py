@@ -42,10 +42,27 @@ def test_route53_check_fails_when_most_checkers_report_failure():
     observations = [{"StatusReport": {"Status": "Failure: HTTP Status Code 503"}}] * 5 + \
         [{"StatusReport": {"Status": "Success: HTTP Status Code 200"}}] * 3
     clients = _factory(cloudwatch=_Stub(describe_alarms=ALARM),
-                       route53=_Stub(get_health_check_status={"HealthCheckObservations": observations}))
+                       route53=_Stub(get_health_check_status={"HealthCheckObservations": observations},
+                                     get_health_check={"HealthCheck": {"HealthCheckConfig": {"Type": "HTTPS"}}}))
     result = check_route53_health(clients, CheckSettings())
     assert not result.ok and result.detail == "hc-1: 3/8 checkers report Success"
     assert "ROUTE53_HEALTHCHECKS" in result.fix and "/api/health" in result.fix
+
+
+def test_route53_check_reads_the_endpoint_behind_the_calculated_detection_check():
+    # The alarm watches seoul's stable detection check; checker status exists on its child only.
+    seen: list[str] = []
+
+    def status(**kwargs: Any) -> Any:
+        seen.append(kwargs["HealthCheckId"])
+        return {"HealthCheckObservations": [{"StatusReport": {"Status": "Success: HTTP Status Code 200"}}]}
+
+    route53 = _Stub(get_health_check={"HealthCheck": {"HealthCheckConfig": {
+        "Type": "CALCULATED", "ChildHealthChecks": ["hc-endpoint"], "HealthThreshold": 1}}})
+    route53.get_health_check_status = status  # type: ignore[attr-defined]
+    result = check_route53_health(_factory(cloudwatch=_Stub(describe_alarms=ALARM), route53=route53),
+                                  CheckSettings())
+    assert result.ok and seen == ["hc-endpoint"] and result.detail.startswith("hc-endpoint: 1/1")
 
 
 SHAPE = {"Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus", "Statistic": "Minimum",
