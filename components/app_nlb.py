@@ -56,7 +56,8 @@ class AppNlb(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         tg_name = target_group_name(args.nlb_name)
         tg = aws.lb.TargetGroup(
-            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["app"], port=args.port, protocol="TCP", target_type="instance",
+            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["app"], port=args.port, protocol="TCP",
+            target_type="instance",
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, protocol="HTTP", path=args.health_path, port="traffic-port",

@@ -194,9 +194,10 @@ class PrimaryDns(pulumi.ComponentResource):
             # Any change to what the alarm evaluates re-sends the alarm to Route53 (see above).
             triggers={
                 "alarmArn": lock_alarm.arn,
-                "metric": pulumi.Output.concat(lock_alarm.namespace, " ", lock_alarm.metric_name),
+                "metric": pulumi.Output.all(lock_alarm.namespace, lock_alarm.metric_name).apply(
+                    lambda parts: f"{parts[0]} {parts[1]}"),
                 "threshold": lock_alarm.threshold.apply(str),
-                "comparison": lock_alarm.comparison_operator,
+                "comparison": lock_alarm.comparison_operator.apply(str),
                 "statistic": lock_alarm.statistic.apply(str),
                 "period": lock_alarm.period.apply(str),
                 "treatMissingData": lock_alarm.treat_missing_data.apply(str),

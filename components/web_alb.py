@@ -84,7 +84,8 @@ class WebAlb(pulumi.ComponentResource):
             opts=child)
         tg_name = target_group_name(args.alb_name)
         tg = aws.lb.TargetGroup(
-            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["web"], port=args.port, protocol="HTTP", target_type="instance",
+            f"{name}-tg", name_prefix=TARGET_GROUP_PREFIX["web"], port=args.port, protocol="HTTP",
+            target_type="instance",
             vpc_id=args.vpc_id, deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=args.health_path, protocol="HTTP", port="traffic-port",

@@ -26,7 +26,8 @@ def load_previous(path: Path, stack: str) -> ProgramRun:
         raise ConfigError(f"--previous must be a JSON file from `pulumi stack output --json` or an "
                           f"offline preview's --json ({path}: {error})") from None
     if not isinstance(document, dict):
-        raise ConfigError(f"--previous must hold a JSON object of stack outputs (got {type(document).__name__})")
+        raise ConfigError(f"--previous must hold a JSON object of stack outputs "
+                          f"(got {type(document).__name__})")
     if "resources" in document and isinstance(document.get("outputs"), dict):
         resources = [RecordedResource(urn=r["urn"], type=r["type"], name=r["name"], custom=True,
                                       parent=r.get("parent", ""), provider=r.get("provider", ""),
