@@ -247,3 +247,46 @@ def test_network_load_balancers_are_replaced_by_new_subnets() -> None:
     alb = {**nlb, "loadBalancerType": "application"}
     assert "subnets" in force_new_properties("aws:lb/loadBalancer:LoadBalancer", nlb)
     assert "subnets" not in force_new_properties("aws:lb/loadBalancer:LoadBalancer", alb)
+
+
+# --- the smaller items ------------------------------------------------------------------------
+
+def test_seoul_without_a_pinned_golden_ami_is_a_one_line_config_error() -> None:
+    import json
+
+    from stack_config import load_settings
+
+    config = stack_file_values(ROOT, "seoul")
+    ami = json.loads(config["megaticket-dr:ami"])
+    del ami["build"]
+    config["megaticket-dr:ami"] = json.dumps(ami)
+    with pytest.raises(ConfigError) as error:
+        load_settings(config, "seoul")
+    assert str(error.value).startswith("megaticket-dr:ami.build must be the exact Build tag of the "
+                                       "Golden AMI (or set ami.id) in the primary stack")
+    assert "\n" not in str(error.value)
+    pinned = apply_overrides(config, ["ami.id=ami-0fedcba9876543210"])
+    assert load_settings(pinned, "seoul").ami.id == "ami-0fedcba9876543210"
+
+
+def test_seoul_reports_the_image_and_build_it_resolved(seoul_v1: ProgramRun) -> None:
+    lookups = [args for token, args in seoul_v1.invokes if token == "aws:ec2/getAmi:getAmi"]
+    assert lookups and all(args["mostRecent"] is False for args in lookups)
+    assert {"name": "tag:Build", "values": ["2026.11.1"]} in lookups[0]["filters"]
+    assert seoul_v1.outputs["goldenAmiBuild"] == "2026.11.1"
+    assert seoul_v1.outputs["goldenAmiId"].startswith("⟨ami MegaTicket-Golden-AMI* 2026.11.1")
+
+
+def test_availability_zones_exclude_local_and_wavelength_zones(seoul_v1: ProgramRun) -> None:
+    (args,) = [a for token, a in seoul_v1.invokes
+               if token == "aws:index/getAvailabilityZones:getAvailabilityZones"]
+    assert args["state"] == "available"
+    assert {"name": "opt-in-status", "values": ["opt-in-not-required"]} in args["filters"]
+    assert {"name": "zone-type", "values": ["availability-zone"]} in args["filters"]
+
+
+def test_kms_alias_keeps_its_target_key_in_the_preview(tokyo_v1: ProgramRun) -> None:
+    (alias,) = tokyo_v1.by_type("aws:kms/alias:Alias")
+    (key,) = tokyo_v1.by_type("aws:kms/key:Key")
+    assert alias.inputs["targetKeyId"] == "⟨failover-approval-topic-key.keyId⟩"
+    assert key.name == "failover-approval-topic-key"
