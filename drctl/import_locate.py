@@ -546,8 +546,12 @@ def _load_balancer(ctx: Context, d: Declared) -> Found | None:
 
 
 def _target_group(ctx: Context, d: Declared) -> Found | None:
+    # The program names target groups from a prefix (a replacement must not collide: day_two.py);
+    # the deployment being adopted carries the documents' name, which is the declared Name tag.
+    # Once imported, the first up replaces the group create-first under a prefixed name (no data).
+    name = d.inputs.get("name") or (d.inputs.get("tags") or {}).get("Name")
     try:
-        groups = ctx.clients("elbv2", d.region).describe_target_groups(Names=[d.inputs["name"]])[
+        groups = ctx.clients("elbv2", d.region).describe_target_groups(Names=[name])[
             "TargetGroups"
         ]
     except ClientError as err:

@@ -124,7 +124,8 @@ def test_seoul_counts_the_replicas_and_health_checks_not_its_production_tier(rep
     assert not _usd(report, "ALB hours") and not _usd(report, "interface endpoint hours")
     assert {i.resource for i in report.items if i.item == "production (not standby)"} >= {
         "MegaTicket-ALB", "MegaTicket-NLB"}
-    assert len(_usd(report, "health check")) == 3
+    # endpoint, detection (the stable id tokyo watches), lock and calculated checks
+    assert len(_usd(report, "health check")) == 4
     assert all(i.region != SEOUL or i.monthly_usd == 0 or i.item.startswith("replication transfer")
                for i in report.items)
 

@@ -264,7 +264,9 @@ class Deployer:
                                        "dnsName": lb["DNSName"], "zoneId": lb["CanonicalHostedZoneId"]}
 
     def _targetGroup(self, d: Declared, elb: Any) -> tuple[str, dict[str, str]]:  # noqa: N802
-        tg = elb.create_target_group(Name=d.inputs["name"], Protocol=d.inputs["protocol"], Port=d.inputs["port"],
+        # Terraform's group has the documents' name: the program's Name tag (it declares a prefix).
+        name = d.inputs.get("name") or d.inputs["tags"]["Name"]
+        tg = elb.create_target_group(Name=name, Protocol=d.inputs["protocol"], Port=d.inputs["port"],
                                      VpcId=self.get(d, "vpcId"), TargetType=d.inputs["targetType"])["TargetGroups"][0]
         return tg["TargetGroupArn"], {"id": tg["TargetGroupArn"], "arn": tg["TargetGroupArn"]}
 
@@ -326,12 +328,11 @@ class Deployer:
 
     def _key(self, d: Declared, kms: Any) -> tuple[str, dict[str, str]]:
         meta = kms.create_key(Description=d.inputs.get("description", ""))["KeyMetadata"]
-        return meta["KeyId"], {"id": meta["KeyId"], "arn": meta["Arn"]}
+        return meta["KeyId"], {"id": meta["KeyId"], "arn": meta["Arn"], "keyId": meta["KeyId"]}
 
     def _alias(self, d: Declared, kms: Any) -> tuple[str, dict[str, str]]:
-        # targetKeyId reads the key's `keyId` output, which the mocks leave unknown: the key is the
-        # one created just before, in the same component
-        key = self.get(d, "targetKeyId") or kms.list_keys()["Keys"][-1]["KeyId"]
+        # targetKeyId reads the key's `keyId` output (⟨<key>.keyId⟩ in the recording)
+        key = self.get(d, "targetKeyId")
         kms.create_alias(AliasName=d.inputs["name"], TargetKeyId=key)
         return d.inputs["name"], {"id": d.inputs["name"]}
 
