@@ -397,18 +397,18 @@ FIXTURES: list[Fixture] = [
         """)), {CREDENTIALS: 1}),
     # ------------------------------------------------------------------ pinned versions
     _fx("asg-number", "version", ASG, {"maxSize": 2, "minSize": 0, "launchTemplate": {
-        "id": "lt-0a1b2c3d4e5f6a7b8", "version": "2"}}, {PINNED: 1}, ignore_changes=("desiredCapacity",)),
+        "id": "lt-0a1b2c3d4e5f6a7b8", "version": "2"}}, {PINNED: 1}, ignore_changes=("minSize", "maxSize", "desiredCapacity")),
     _fx("asg-number-with-spaces", "version", ASG, {"maxSize": 2, "minSize": 0, "launchTemplate": {
-        "id": "lt-0a1b2c3d4e5f6a7b8", "version": " 7 "}}, {PINNED: 1}, ignore_changes=("desiredCapacity",)),
+        "id": "lt-0a1b2c3d4e5f6a7b8", "version": " 7 "}}, {PINNED: 1}, ignore_changes=("minSize", "maxSize", "desiredCapacity")),
     _fx("asg-from-latest-version-output", "version", ASG, {"maxSize": 2, "minSize": 0, "launchTemplate": {
         "id": "lt-0a1b2c3d4e5f6a7b8", "version": FROM_OUTPUT}}, {PINNED: 1},
-        ignore_changes=("desiredCapacity",)),
+        ignore_changes=("minSize", "maxSize", "desiredCapacity")),
     _fx("asg-mixed-override", "version", ASG, {"maxSize": 2, "minSize": 0, "mixedInstancesPolicy": {
         "launchTemplate": {
             "launchTemplateSpecification": {"launchTemplateId": "lt-1", "version": "$Latest"},
             "overrides": [{"instanceType": "t3.large", "launchTemplateSpecification": {
                 "launchTemplateId": "lt-2", "version": FROM_OUTPUT}}]}}}, {PINNED: 1},
-        ignore_changes=("desiredCapacity",)),
+        ignore_changes=("minSize", "maxSize", "desiredCapacity")),
     _fx("template-default-version", "version", LT, lt(script("echo ok\n"), defaultVersion=3), {PINNED: 1}),
     _fx("template-default-version-output", "version", LT, lt(script("echo ok\n"), defaultVersion=FROM_OUTPUT),
         {PINNED: 1}),
@@ -621,7 +621,7 @@ FIXTURES += [
         export MESSAGE="build #42 # NEXT_PUBLIC_API_URL=https://x.example.com is a comment in a string"
         """))),
     _fx("fp-version-latest", "false-positive", ASG, {"maxSize": 2, "minSize": 0, "launchTemplate": {
-        "id": "lt-0a1b2c3d4e5f6a7b8", "version": "$Latest"}}, ignore_changes=("desiredCapacity",)),
+        "id": "lt-0a1b2c3d4e5f6a7b8", "version": "$Latest"}}, ignore_changes=("minSize", "maxSize", "desiredCapacity")),
     _fx("fp-version-default-and-update-default", "false-positive", LT,
         lt(script("echo ok\n"), updateDefaultVersion=True)),
     _fx("fp-base64-looking-words", "false-positive", LT, lt(script("""

@@ -42,7 +42,7 @@ def asg(version: object = None, *, mixed: bool = False) -> object:
         ASG,
         "MegaTicket-DR-Web-ASG",
         {"name": "MegaTicket-DR-Web-ASG", "maxSize": 2, "minSize": 0, **props},
-        options={"ignoreChanges": ["desiredCapacity"]},
+        options={"ignoreChanges": ["minSize", "maxSize", "desiredCapacity"]},
     )
 
 
