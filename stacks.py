@@ -234,4 +234,5 @@ def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) ->
         settings=settings, alarm_provider=providers.alarm, vpc_id=tiers.network.vpc_id,
         app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
         web_launch_template_id=tiers.web.launch_template_id,
+        nlb_target_group_name=tiers.nlb.target_group_name if tiers.nlb else None,
     ), pulumi.ResourceOptions(provider=providers.home))

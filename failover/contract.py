@@ -59,8 +59,8 @@ ALARM_REGION = "us-east-1"
 # The outputs the primary (seoul) stack exports and the DR (tokyo) stack reads (stack_contract.py).
 PRIMARY_OUTPUTS = (
     "primaryRegion", "albDnsName", "albZoneId", "nlbDnsName", "healthCheckId",
-    "detectionHealthCheckId", "calculatedHealthCheckId", "hostedZoneId", "goldenAmiId", "goldenAmiBuild", "tableNames",
-    "tableArns",
+    "detectionHealthCheckId", "calculatedHealthCheckId", "hostedZoneId", "goldenAmiId", "goldenAmiBuild",
+    "tableNames", "tableArns",
 )
 
 BUILD_TAG = "Build"  # Golden AMI build label, compared between the two regions

@@ -11,6 +11,7 @@ drctl and the program both import this; nothing here imports drctl or a componen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 from failover import settings as lambda_env
 from failover.checks import CheckSettings
@@ -29,7 +30,7 @@ def _capacity(c: Capacity) -> lambda_env.Capacity:
 
 
 def lambda_settings(settings: Settings, *, vpc_id: str, app_subnet_ids: Sequence[str], verify_host: str,
-                    approval_topic_arn: str) -> lambda_env.Settings:
+                    approval_topic_arn: str, target_group_name_: Optional[str] = None) -> lambda_env.Settings:
     """`settings` plus the values that exist only after deploy -> the failover Lambdas' settings."""
     lbs, lock = settings.load_balancers, settings.dns.lock
     return lambda_env.Settings(
@@ -51,8 +52,9 @@ def lambda_settings(settings: Settings, *, vpc_id: str, app_subnet_ids: Sequence
         lock_metric=lock.metric_name,
         lock_region=lock.region,
         lock_alarm_name=lock.alarm_name,
-        # The same name AppNlb gives its target group in mode standby.
-        target_group_name=target_group_name(lbs.nlb_name),
+        # Standby: the name AWS gave AppNlb's target group (from its prefix, known after deploy);
+        # on-failover: `<nlb name>-TG`, the group step 1 creates.
+        target_group_name=target_group_name_ or target_group_name(lbs.nlb_name),
         health_scheme=health_scheme(settings),
         approval_gate=settings.recovery.approval_gate,
         gate_namespace=settings.recovery.gate.namespace,

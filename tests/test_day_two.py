@@ -263,7 +263,7 @@ def test_seoul_without_a_pinned_golden_ami_is_a_one_line_config_error() -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(config, "seoul")
     assert str(error.value).startswith("megaticket-dr:ami.build must be the exact Build tag of the "
-                                       "Golden AMI (or set ami.id) in the primary stack")
+                                       "Golden AMI, or ami.id, in the primary stack")
     assert "\n" not in str(error.value)
     pinned = apply_overrides(config, ["ami.id=ami-0fedcba9876543210"])
     assert load_settings(pinned, "seoul").ami.id == "ami-0fedcba9876543210"

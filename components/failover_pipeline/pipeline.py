@@ -51,6 +51,8 @@ class FailoverPipelineArgs:
     app_subnet_ids: pulumi.Input[Sequence[str]]
     alb_dns_name: pulumi.Input[str]
     web_launch_template_id: Optional[pulumi.Input[str]] = None  # scopes step 2's IAM to that template
+    # Standby: AppNlb's target group, named by AWS from a prefix; None: `<nlb name>-TG` (step 1's).
+    nlb_target_group_name: Optional[pulumi.Input[str]] = None
     poll_seconds: int = 15
     max_polls: int = 40
     log_retention_days: int = 90
@@ -92,14 +94,17 @@ class FailoverPipelineArgs:
 
         Each variable waits only for the deploy-time values it is made of, so a preview (and the
         policy pack) sees every other one as text."""
-        deploy_time: list[pulumi.Input[Any]] = [self.vpc_id, self.app_subnet_ids, self.verify_host, topic_arn]
+        deploy_time: list[pulumi.Input[Any]] = [self.vpc_id, self.app_subnet_ids, self.verify_host, topic_arn,
+                                                self.nlb_target_group_name]
         # Stand-ins no real value contains; which of them a variable holds says what it waits for.
-        marks: list[Any] = ["\x00vpc", ["subnet-\x00"], "\x00host", "arn:\x00topic"]
+        marks: list[Any] = ["\x00vpc", ["subnet-\x00"], "\x00host", "arn:\x00topic",
+                            "\x00tg" if self.nlb_target_group_name is not None else None]
 
         def env(values: dict[int, Any]) -> dict[str, str]:
             v = [values.get(i, mark) for i, mark in enumerate(marks)]
             return lambda_settings(
-                self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2], approval_topic_arn=v[3]
+                self.settings, vpc_id=v[0], app_subnet_ids=v[1], verify_host=v[2], approval_topic_arn=v[3],
+                target_group_name_=v[4],
             ).to_env()
 
         def variable(key: str, needs: list[int]) -> pulumi.Output[str]:
@@ -116,6 +121,8 @@ class FailoverPipelineArgs:
 
 
 def _holds(text: str, mark: Any) -> bool:
+    if mark is None:
+        return False
     marks = mark if isinstance(mark, list) else [mark]
     return any(m in text for m in marks)
 

@@ -67,30 +67,81 @@ def test_route53_check_reads_the_endpoint_behind_the_calculated_detection_check(
 
 SHAPE = {"Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus", "Statistic": "Minimum",
          "ComparisonOperator": "LessThanThreshold", "Threshold": 1.0}
+ENDPOINT = {"Type": "HTTPS", "ResourcePath": "/api/health"}
+DETECTION = {"Type": "CALCULATED", "ChildHealthChecks": ["hc-1"], "HealthThreshold": 1}
+LOCK_CALCULATED = {"Type": "CALCULATED", "ChildHealthChecks": ["hc-1", "hc-lock"], "HealthThreshold": 2}
 
 
-def test_detection_alarm_without_data_fails_with_the_health_check_status_command():
-    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "INSUFFICIENT_DATA",
-                               "Dimensions": [{"Name": "HealthCheckId", "Value": "hc-1"}]}]}
-    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)),
-                                   CheckSettings(health_check_id="hc-1"))
+class _Route53:
+    """get_health_check by id, as Route53 answers it (NoSuchHealthCheck for an unknown id)."""
+
+    def __init__(self, **checks: dict[str, Any]):
+        self.checks = checks
+
+    def get_health_check(self, HealthCheckId: str) -> Any:  # noqa: N803 - boto3's keyword
+        if HealthCheckId not in self.checks:
+            raise ClientError({"Error": {"Code": "NoSuchHealthCheck", "Message": "gone"}}, "GetHealthCheck")
+        return {"HealthCheck": {"Id": HealthCheckId, "HealthCheckConfig": self.checks[HealthCheckId]}}
+
+
+def _detection(state: str = "OK", watched: str = "hc-detect", **settings: str) -> Any:
+    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": state,
+                               "Dimensions": [{"Name": "HealthCheckId", "Value": watched}]}]}
+    route53 = _Route53(**{"hc-1": ENDPOINT, "hc-detect": DETECTION, "hc-lockcalc": LOCK_CALCULATED})
+    return check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm), route53=route53),
+                                 CheckSettings(**settings))
+
+
+def test_detection_alarm_on_seouls_detection_check_passes_and_names_the_endpoint_behind_it():
+    result = _detection(health_check_id="hc-1", detection_health_check_id="hc-detect")
+    assert result.ok and "watches detection check hc-detect (endpoint hc-1), is OK" in result.detail
+
+
+def test_detection_alarm_without_data_fails_with_the_endpoint_status_command():
+    result = _detection(state="INSUFFICIENT_DATA", health_check_id="hc-1")
     assert not result.ok and "is INSUFFICIENT_DATA" in result.detail
+    # Route53 keeps checker status on the endpoint check, not on the calculated one.
     assert "`aws route53 get-health-check-status --health-check-id hc-1`" in result.fix
 
 
 def test_detection_alarm_without_dimension_names_the_expected_dimension():
     alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "OK", "Dimensions": []}]}
     result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)), CheckSettings())
-    assert not result.ok and "expected exactly HealthCheckId of the endpoint check" in result.detail
+    assert not result.ok and "expected exactly HealthCheckId of seoul's detection check" in result.detail
 
 
 def test_detection_alarm_in_alarm_points_at_the_failover_checklist():
-    alarm = {"MetricAlarms": [{**SHAPE, "StateValue": "ALARM",
-                               "Dimensions": [{"Name": "HealthCheckId", "Value": "hc-1"}]}]}
-    result = check_detection_alarm(_factory(cloudwatch=_Stub(describe_alarms=alarm)),
-                                   CheckSettings(health_check_id="hc-1"))
+    result = _detection(state="ALARM")
     assert not result.ok and result.detail.endswith("is ALARM (the primary is failing)")
     assert "`drctl status`" in result.fix
+
+
+def test_detection_alarm_on_the_endpoint_check_itself_fails_naming_the_stable_check():
+    # An alarm from before day two: a replaced endpoint check would leave it without data.
+    result = _detection(watched="hc-1")
+    assert not result.ok and "HealthCheckId hc-1 is a HTTPS check (expected seoul's detection check" in result.detail
+    assert "detectionHealthCheckId" in result.fix and "pulumi up --stack seoul" in result.fix
+
+
+def test_detection_alarm_on_the_lock_calculated_check_fails():
+    result = _detection(watched="hc-lockcalc")
+    assert not result.ok and "not the lock's calculated check" in result.detail
+
+
+def test_detection_alarm_on_another_detection_check_than_seoul_exported_fails():
+    result = _detection(detection_health_check_id="hc-other")
+    assert not result.ok and "HealthCheckId hc-detect (expected seoul's detection check hc-other)" in result.detail
+
+
+def test_detection_check_following_another_endpoint_fails():
+    result = _detection(health_check_id="hc-9")
+    assert not result.ok and "detection check hc-detect follows hc-1 (expected the endpoint check hc-9)" \
+        in result.detail
+
+
+def test_detection_alarm_on_a_deleted_check_fails():
+    result = _detection(watched="hc-gone")
+    assert not result.ok and "HealthCheckId hc-gone does not exist" in result.detail
 
 
 def test_access_denied_fails_that_check_only_and_says_what_to_grant():
