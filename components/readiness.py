@@ -133,7 +133,8 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
             "ec2:DescribeLaunchTemplates", "ec2:DescribeImages", "autoscaling:DescribeAutoScalingGroups",
             "autoscaling:DescribeWarmPool",
             "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
-            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+            "elasticloadbalancing:DescribeTags"],
          "Resource": "*"},
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

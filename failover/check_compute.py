@@ -214,9 +214,19 @@ def _listeners(clients: ClientFactory, s: CheckSettings, lb_arn: str) -> dict[in
 
 
 def _target_group(clients: ClientFactory, s: CheckSettings, arn: str) -> dict[str, Any]:
-    groups = clients("elbv2", s.dr_region).describe_target_groups(TargetGroupArns=[arn]).get(
-        "TargetGroups", [])
-    return groups[0] if groups else {}
+    """The group with its Name tag: the program names declared groups from a prefix (a replacement
+    never collides), and the documents' `<lb name>-TG` is their Name tag."""
+    elbv2 = clients("elbv2", s.dr_region)
+    groups = elbv2.describe_target_groups(TargetGroupArns=[arn]).get("TargetGroups", [])
+    if not groups:
+        return {}
+    described = elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
+    tags = {t["Key"]: t["Value"] for d in described for t in d.get("Tags", [])}
+    return {**groups[0], "NameTag": tags.get("Name", "")}
+
+
+def _documented_name(group: dict[str, Any]) -> str:
+    return str(group.get("NameTag") or group.get("TargetGroupName") or "")
 
 
 def _forward_problems(clients: ClientFactory, s: CheckSettings, label: str, listener: dict[str, Any],
@@ -230,9 +240,9 @@ def _forward_problems(clients: ClientFactory, s: CheckSettings, label: str, list
     group = _target_group(clients, s, arn) if arn else {}
     tg_name = facts.target_group_name(lb_name)
     problems = []
-    if group.get("TargetGroupName") != tg_name:
-        problems.append(f"{label} forwards to {group.get('TargetGroupName') or arn or 'nothing'} "
-                        f"(expected {tg_name})")
+    if _documented_name(group) != tg_name:
+        problems.append(f"{label} forwards to {_documented_name(group) or arn or 'nothing'} "
+                        f"(expected the group named or tagged Name={tg_name})")
     elif group.get("Port") != port or group.get("Protocol") != protocol:
         problems.append(f"{tg_name} is {group.get('Protocol')} {group.get('Port')} "
                         f"(expected {protocol} {port})")
@@ -341,10 +351,10 @@ def check_target_health(clients: ClientFactory, s: CheckSettings) -> CheckResult
     detail = f"{summary}; ASG desired total {desired}"
     if not bad and (desired == 0 or counts.get("healthy", 0) > 0):
         return CheckResult(name, True, detail + (" (pilot light at 0)" if desired == 0 else ""))
-    tg = facts.target_group_name(s.nlb_name)
     return CheckResult(name, False, detail + (f" — {'; '.join(bad)}" if bad else ""), fix=(
-        f"section 5 step 3: `aws elbv2 describe-target-groups --names {tg} --region {s.dr_region}` "
-        f"gives the target group ARN to read with describe-target-health; on the instance read "
+        f"section 5 step 3: `aws elbv2 describe-target-groups --load-balancer-arn {lb_arns[-1]} "
+        f"--region {s.dr_region}` gives the target group ARN to read with describe-target-health "
+        "(the groups are named from a prefix and tagged with the documents' names); on the instance read "
         f"/var/log/user-data.log and the PM2 list, and query {s.health_path} on port {s.app_port} (6.5)"))
 
 

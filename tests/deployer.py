@@ -20,6 +20,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,17 +189,28 @@ def _load_balancer(d: Deployer, i: dict[str, Any], region: str, label: str) -> d
             "arnSuffix": arn.split(":loadbalancer/", 1)[-1]}
 
 
+def _prefixed_name(i: dict[str, Any], label: str) -> str:
+    """`name`, or what the provider makes of `namePrefix`: the prefix and 26 unique characters
+    (terraform's PrefixedUniqueId: a timestamp and a counter), here derived from the label."""
+    if "name" in i:
+        return str(i["name"])
+    return f"{i['namePrefix']}2026112800000000{zlib.crc32(label.encode()):010d}"
+
+
 def _target_group(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
     hc = i.get("healthCheck") or {}
-    args: dict[str, Any] = {"Name": i["name"], "Protocol": i["protocol"], "Port": int(i["port"]),
+    name = _prefixed_name(i, label)
+    args: dict[str, Any] = {"Name": name, "Protocol": i["protocol"], "Port": int(i["port"]),
                             "VpcId": i["vpcId"], "TargetType": i.get("targetType", "instance")}
     if hc.get("path"):
         args.update(HealthCheckPath=hc["path"], HealthCheckProtocol=hc.get("protocol", "HTTP"))
     if hc.get("matcher") and i["protocol"] in ("HTTP", "HTTPS"):
         args["Matcher"] = {"HttpCode": hc["matcher"]}
+    if i.get("tags"):
+        args["Tags"] = [{"Key": k, "Value": v} for k, v in i["tags"].items()]
     tg = d.clients("elbv2", region).create_target_group(**args)["TargetGroups"][0]
     arn = tg["TargetGroupArn"]
-    return {"id": arn, "arn": arn, "arnSuffix": arn.split(":", 5)[-1]}
+    return {"id": arn, "arn": arn, "arnSuffix": arn.split(":", 5)[-1], "name": name}
 
 
 def _listener(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:

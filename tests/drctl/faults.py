@@ -271,7 +271,7 @@ def east_dlq_deleted(env: Env) -> Revert:
 
 
 @_fault("detection-alarm-watches-the-calculated-check", "detection-alarm",
-        "is a CALCULATED check (expected the endpoint check", "Seoul's endpoint check only")
+        "is a CALCULATED check (expected seoul's detection check", "of seoul's detection check")
 def alarm_on_calculated(env: Env) -> Revert:
     cw, alarm = _alarm(env, ALARM)
     calculated = env.deployed.seoul["calculatedHealthCheckId"]
@@ -280,9 +280,19 @@ def alarm_on_calculated(env: Env) -> Revert:
 
 
 @_fault("detection-alarm-watches-the-calculated-check-lambda", "detection-alarm",
-        "(expected the endpoint check", "`pulumi up --stack tokyo`", settings="lambda")
+        "(expected seoul's detection check", "`pulumi up --stack tokyo`", settings="lambda")
 def alarm_on_calculated_lambda(env: Env) -> Revert:
     return alarm_on_calculated.apply(env)
+
+
+@_fault("detection-alarm-watches-the-endpoint-check", "detection-alarm",
+        "check (expected seoul's detection check: CALCULATED over the endpoint check alone",
+        "(output detectionHealthCheckId)")
+def alarm_on_endpoint(env: Env) -> Revert:
+    # The wiring from before day two: a replaced endpoint check would leave it without data.
+    cw, alarm = _alarm(env, ALARM)
+    _put_alarm(cw, alarm, Dimensions=[{"Name": "HealthCheckId", "Value": env.deployed.seoul["healthCheckId"]}])
+    return lambda: _put_alarm(cw, alarm)
 
 
 @_fault("detection-alarm-on-another-metric", "detection-alarm",
