@@ -26,7 +26,7 @@ from typing import Any, NoReturn, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from drctl import executions, import_cli, rto
+from drctl import executions, import_cli, report_data, rto
 from drctl.aws import Clients
 from drctl.config import StackInfo, UsageError, load_stack, with_web_url
 from failover import approval_pin, checks
@@ -96,8 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a Markdown page: step table and a Mermaid gantt chart of the step times")
 
     model = sub.add_parser("rto", parents=[common], help="modeled recovery time from the settings")
-    model.add_argument("--approval-minutes", type=_non_negative_number, default=5.0,
-                       help="operator time to approve, for the model (default 5)")
+    model.add_argument("--approval-minutes", type=_non_negative_number,
+                       default=rto.DEFAULT_APPROVAL_MINUTES,
+                       help="operator time to approve, for the model "
+                       f"(default {rto.DEFAULT_APPROVAL_MINUTES:g})")
     model.add_argument("--json", action="store_true")
     model.add_argument("--profiles", action="store_true",
                        help="lean, standard and fast side by side, with their monthly standby cost")
@@ -312,15 +314,15 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
             raise UsageError(f"EXECUTION must be an execution of {info.checks.state_machine_name} "
                              f"(got {args.execution}: not found)") from err
         raise
-    measured = executions.recovery(t)
+    report = _report(t, info, clients)
     if args.json:
-        print(json.dumps({**executions.timeline_dict(t), "recovery": measured}, indent=2,
-                         ensure_ascii=False))
+        print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
+    measured = report["recovery"]
     if args.markdown:
         from drctl.report_markdown import render_markdown
 
-        sys.stdout.write(render_markdown(t, measured))
+        sys.stdout.write(render_markdown(t, measured, report))
         return 0
     print("\n".join(executions.render_timeline(t)))
     print(f"\nrecovery: {executions.duration(measured['seconds'])}  "
@@ -329,7 +331,22 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
     if measured["seconds"] is not None:
         print(f"  of which waiting for approval: {executions.duration(measured['approval_wait_seconds'])}"
               f"; without approval: {executions.duration(measured['seconds_excluding_approval'])}")
+    print()
+    print("\n".join(report_data.render_phases(report)))
     return 0
+
+
+def _report(t: executions.Timeline, info: StackInfo, clients: Clients) -> dict[str, Any]:
+    """The report document; the alarm's history is read only for runs an alarm started."""
+    history = None
+    alarm_at = executions._alarm_time(t.input)
+    if alarm_at is not None and not report_data.measure.run_kind(t.input) == report_data.measure.DRILL_KIND:
+        try:
+            history = report_data.alarm_history(clients("cloudwatch", info.checks.alarm_region),
+                                                info.checks.alarm_name, alarm_at)
+        except (ClientError, BotoCoreError):
+            history = None  # the report says detection was not measured, and why
+    return report_data.build_report(t, info, history)
 
 
 def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) -> int:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import stack_config
+from cost.instances import TierCost
 from failover.checks import CheckSettings
+from failover.contract import DRILL_DEFAULT_MAX_AGE_DAYS
 from stack_config.derive import check_settings_for
 
 __all__ = ["PROJECT_DIR_ENV", "StackInfo", "UsageError", "check_settings_for", "load_stack", "project_dir",
@@ -44,6 +46,9 @@ class StackInfo:
     warm_pool: bool
     approval_gate: bool
     target_health_interval: int
+    drill_tiers: tuple[TierCost, ...] = ()  # what a drill scales (failover capacity) and prices
+    drill_max_age_days: int = DRILL_DEFAULT_MAX_AGE_DAYS
+    reports_bucket: str | None = None
 
 
 def project_dir() -> Path:
@@ -88,6 +93,10 @@ def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
         warm_pool=settings.recovery.warm_pool,
         approval_gate=settings.recovery.approval_gate,
         target_health_interval=settings.recovery.target_health_interval,
+        drill_tiers=tuple(TierCost(t.role, t.instance_type, t.failover_capacity.desired)
+                          for t in (settings.app, settings.web)),
+        drill_max_age_days=settings.drill.max_age_days,
+        reports_bucket=settings.reports.bucket,
     )
 
 

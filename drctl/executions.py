@@ -18,6 +18,7 @@ VERIFY_MARKERS = ("verify", "healthy")
 APPROVAL_MARKERS = ("approval",)
 _FAILURE_EVENTS = {"TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut",
                    "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+_SCHEDULED_EVENTS = {"TaskScheduled", "LambdaFunctionScheduled"}
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Step:
     exited: datetime | None = None
     attempts: int = 1
     status: str = "running"  # running | succeeded | failed
+    # When each task attempt was scheduled (a Retry schedules again inside the same state).
+    scheduled: list[datetime] = field(default_factory=list)
 
     @property
     def seconds(self) -> float | None:
@@ -122,6 +125,8 @@ def timeline(sfn: Any, execution_arn: str) -> Timeline:
             open_steps.pop(name, None)
         elif kind in _FAILURE_EVENTS and current is not None and current.name in open_steps:
             current.status = "failed"
+        elif kind in _SCHEDULED_EVENTS and current is not None and current.name in open_steps:
+            current.scheduled.append(at)
     return result
 
 

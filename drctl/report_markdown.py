@@ -28,7 +28,7 @@ def _from_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def render_markdown(t: Timeline, measured: dict[str, Any]) -> str:
+def render_markdown(t: Timeline, measured: dict[str, Any], report: dict[str, Any] | None = None) -> str:
     lines = [f"## Failover run {markdown_text(t.name)}", "",
              f"- status: **{markdown_text(t.status)}**",
              f"- started: {iso(t.started)}" + (f", stopped: {iso(t.stopped)}" if t.stopped else "")]
@@ -44,9 +44,32 @@ def render_markdown(t: Timeline, measured: dict[str, Any]) -> str:
         lines.append(f"| {markdown_text(s.name)} | {s.status} | {iso(s.entered)} | "
                      f"{iso(s.exited) or 'running'} | {duration(s.seconds)} | {s.attempts} |")
 
+    if report is not None:
+        lines += ["", *phase_table(report)]
     phases = step_phases(t)
     tags = {s.name: _tag(s) for s in t.steps}
     if measured["start"] and measured["end"]:  # iso() strings: recovered runs only
         phases.insert(0, (RECOVERY_PHASE, _from_iso(measured["start"]), _from_iso(measured["end"])))
     lines += ["", "```mermaid", *gantt_chart(f"{t.name} ({t.status})", phases, tags), "```", ""]
     return "\n".join(lines)
+
+
+def phase_table(report: dict[str, Any]) -> list[str]:
+    """Measured phases against `drctl rto`'s model, and a drill's instance-minutes and cost."""
+    lines = [f"### Measured phases ({markdown_text(report['kind'])})", "",
+             "| phase | measured | model | verdict |", "|---|---|---|---|"]
+    for p in report["phases"]:
+        model = p["model"]
+        span = "-" if model is None else (
+            f"{duration(model['low_seconds'])}..{duration(model['high_seconds'])}")
+        lines.append(f"| {p['phase']} | {duration(p['seconds'])} | {span} | {markdown_text(p['verdict'])} |")
+    model_total = report["model"]
+    lines.append(f"| **total** | **{duration(report['total_seconds'])}** | "
+                 f"{duration(model_total['low_seconds'])}..{duration(model_total['high_seconds'])} | |")
+    lines += ["", f"- detection: {markdown_text(report['detection_source'])}"]
+    drill = report.get("drill")
+    if drill:
+        cost = drill["estimated_cost_usd"]
+        lines.append(f"- drill: {drill['instance_minutes']:g} instance-minutes, estimated "
+                     + ("cost unpriced" if cost is None else f"{cost:.4f} USD"))
+    return lines

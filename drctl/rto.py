@@ -44,6 +44,7 @@ WARM_START = (30, 45)  # workshop: ~36 s from Warmed:Stopped to InService (cold:
 GATE_ALARM = (1, 5)  # Gate_Open: PutMetricData, then SetAlarmState OK (one Lambda run)
 GATE_CHECK = (10, 30)  # Route53 follows the alarm state; no published figure (assumed)
 ELB_ALIAS_TTL = 60  # alias records to an ELB answer with a 60 s TTL
+DEFAULT_APPROVAL_MINUTES = 5.0  # operator time to approve (`drctl rto`, and `drctl report`'s comparison)
 
 DOCUMENT_ESTIMATE = {"low_seconds": 300, "high_seconds": 600}
 

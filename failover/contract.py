@@ -90,6 +90,19 @@ TIMEOUT_KEYS = {
     "verify": "step4", "failback": "failback", "readiness": "readiness",
 }
 
+# Drills (`drctl drill`): the execution input marks a drill, the hold keeps Tokyo up for a look
+# before the cleanup returns it to idle; the doctor warns when the last good drill is older than
+# drill.maxAgeDays. Reports (reports.bucket) are kept under REPORTS_PREFIX.
+DRILL_INPUT_KEY = "drill"
+DRILL_EXECUTION_PREFIX = "drill-"
+DRILL_DEFAULT_HOLD_MINUTES = 10
+DRILL_MAX_HOLD_MINUTES = 12 * 60
+DRILL_DEFAULT_MAX_AGE_DAYS = 30
+DRILL_MAX_AGE_DAYS_LIMIT = 365
+DRILL_PREEMPTED_ERROR = "DrillPreempted"  # StopExecution error when a real alarm takes over
+REPORTS_PREFIX = "reports/"
+REPORTS_NONCURRENT_DAYS = 90  # lifecycle: older report versions expire
+
 # Route53 failover records: an alias record carries no TTL; a plain one at most this many seconds,
 # or resolvers keep sending users to the failed region (policy `failover-record-ttl`).
 FAILOVER_RECORD_MAX_TTL = 60
@@ -138,6 +151,7 @@ class NameRule:
     edge_hyphen: bool = True  # may begin or end with '-'
     reserved_prefixes: tuple[str, ...] = ()  # compared case-insensitively
     reserved_names: tuple[str, ...] = ()
+    reserved_suffixes: tuple[str, ...] = ()  # compared case-insensitively
     note: str = ""
 
     @cached_property
@@ -158,6 +172,8 @@ class NameRule:
             text += ", not starting or ending with '-'"
         for prefix in self.reserved_prefixes:
             text += f", not starting with {prefix!r}"
+        for suffix in self.reserved_suffixes:
+            text += f", not ending with {suffix!r}"
         for name in self.reserved_names:
             text += f", not {name!r}"
         return text
@@ -177,6 +193,9 @@ class NameRule:
         for prefix in self.reserved_prefixes:
             if lowered.startswith(prefix.lower()):
                 return f"starts with the reserved prefix {prefix!r}"
+        for suffix in self.reserved_suffixes:
+            if lowered.endswith(suffix.lower()):
+                return f"ends with the reserved suffix {suffix!r}"
         if lowered in (n.lower() for n in self.reserved_names):
             return f"{value!r} is reserved"
         return None
@@ -259,6 +278,13 @@ ROUTE53_SET_IDENTIFIER = NameRule(
 LOG_GROUP_NAME = NameRule(
     "a log group name", r"A-Za-z0-9._/#-", "letters, digits or . _ / # -", 1, 512,
     f"{_API}/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html")
+S3_BUCKET_NAME = NameRule(
+    "an S3 bucket name", "a-z0-9-", "lower-case letters, digits or hyphens", 3, 63,
+    f"{_API}/AmazonS3/latest/userguide/bucketnamingrules.html", edge_hyphen=False,
+    reserved_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
+    reserved_suffixes=("-s3alias", "--ol-s3", "--x-s3", "--table-s3"),
+    note="AWS also allows '.', but a dotted name breaks HTTPS to <bucket>.s3.<region>.amazonaws.com "
+         "(the wildcard certificate covers one label), so the project refuses it")
 # https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html: an
 # interface endpoint is `com.amazonaws.<region>.<short name>`; the setting takes the short name.
 ENDPOINT_SHORT_NAME = NameRule(

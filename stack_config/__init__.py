@@ -19,11 +19,13 @@ Layout (each reader is one section of the stack file):
   load.py         load_settings: the sections in order
   stack_file.py   Pulumi.<stack>.yaml and --set overrides
   cost.py         cost.* (usage assumptions of the standby cost model)
+  drills.py       drill.* and reports.* (drctl drill, measured reports in S3)
   derive.py       Settings -> the Lambdas' environment settings and the doctor's check settings
 """
 
 from failover.contract import DR, NLB_MODES, PRIMARY, TABLE_SUFFIXES, TIMEOUT_ACTIONS
 from stack_config.cost import COST_KEYS, CostSettings
+from stack_config.drills import DrillSettings, ReportSettings
 from stack_config.errors import NAMESPACE, ConfigError
 from stack_config.infra import DEFAULT_INTERFACE_ENDPOINTS
 from stack_config.load import from_pulumi, load_settings
@@ -52,6 +54,7 @@ from stack_config.stack_file import apply_overrides, settings_for_stack, stack_f
 __all__ = [
     "COST_KEYS", "CostSettings", "DEFAULT_INTERFACE_ENDPOINTS", "DR", "NAMESPACE", "NLB_MODES",
     "PRIMARY", "TABLE_SUFFIXES", "TIMEOUT_ACTIONS", "AmiSettings", "Approvers", "Capacity",
+    "DrillSettings", "ReportSettings",
     "ConfigError", "DataSettings", "DnsSettings", "FailoverSettings", "GateSettings",
     "HealthCheckSettings", "LambdaTimeouts", "LoadBalancerSettings", "LockSettings", "NetworkSettings",
     "PrimaryReference", "ReadinessSettings", "RecoverySettings", "Settings", "TableSpec", "TierSettings",

@@ -16,6 +16,7 @@ import pulumi
 from failover.contract import NLB_STANDBY
 from stack_config import consistency
 from stack_config.cost import read_cost
+from stack_config.drills import read_drill, read_reports
 from stack_config.errors import NAMESPACE
 from stack_config.infra import read_ami, read_data, read_network
 from stack_config.model import Settings
@@ -30,6 +31,7 @@ TOP_LEVEL_KEYS = (
     "role", "primaryRegion", "drRegion", "alarmRegion", "tablePrefix", "tables", "domain",
     "hostedZoneId", "dns", "healthCheck", "lock", "web", "app", "network", "alb", "nlb", "ami",
     "failover", "approvers", "readiness", "primaryStack", "primary", "tags", "cost", "recovery",
+    "drill", "reports",
 )
 
 
@@ -97,6 +99,8 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
         tags=read_tags(root, stack),
         cost=read_cost(root),
         recovery=recovery,
+        drill=read_drill(root),
+        reports=read_reports(root, is_dr),
     )
 
 

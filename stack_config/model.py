@@ -15,6 +15,7 @@ from failover.contract import (
     table_name,
 )
 from stack_config.cost import CostSettings
+from stack_config.drills import DrillSettings, ReportSettings
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,8 @@ class Settings:
     tags: Mapping[str, str]
     cost: CostSettings = field(default_factory=CostSettings)
     recovery: RecoverySettings = field(default_factory=_standard_recovery)
+    drill: DrillSettings = field(default_factory=DrillSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def is_dr(self) -> bool:

@@ -8,9 +8,11 @@ import re
 
 import pytest
 
+from cost.instances import instance_hour_key
 from cost.table import TABLE_PATH, PriceTableError, parse_table
 from tests.cost.helpers import SEOUL, TABLE, TOKYO, VIRGINIA
 
+DRILL_PRICED_TYPES = ("t3.micro", "t3.small", "t3.medium")
 DOCUMENT = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
 RULES_SOURCE = (TABLE_PATH.parent / "rules.py").read_text(encoding="utf-8")
 
@@ -21,8 +23,21 @@ def test_every_price_key_the_rules_use_is_in_the_table():
     used |= {f"route53.healthCheck.{k}" for k in ("awsEndpoint", "nonAwsEndpoint",
                                                    "optionAwsEndpoint", "optionNonAwsEndpoint")}
     used |= {f"elb.{kind}.{unit}" for kind in ("application", "network") for unit in ("hour", "lcuHour")}
+    # drill reports price the instances a drill runs (cost/instances.py): the types the stacks use
+    # by default and the neighbouring sizes an operator is likely to choose
+    used |= {instance_hour_key(t) for t in DRILL_PRICED_TYPES}
     assert used - TABLE.keys == set()
     assert TABLE.keys - used == set(), "a figure nothing prices is dead data"
+
+
+def test_the_default_tier_instance_types_have_a_drill_price():
+    from stack_config import settings_for_stack
+
+    for stack in ("seoul", "tokyo"):
+        s = settings_for_stack(TABLE_PATH.parent.parent, stack, [])
+        for tier in (s.web, s.app):
+            assert tier.instance_type in DRILL_PRICED_TYPES
+            assert TABLE.price(instance_hour_key(tier.instance_type), s.region).usd > 0
 
 
 def test_every_regional_figure_covers_the_three_regions_the_stacks_use():

@@ -44,6 +44,15 @@ def _finished(sfn: Any, arn: str) -> str | None:
     return None if status == "RUNNING" else status
 
 
+def _phases_add_up(report: dict[str, Any], reached: set[str]) -> None:
+    """The measured phases of a run add up to its total; exactly `reached` were measured."""
+    measured = {p["phase"] for p in report["phases"] if p["seconds"] is not None}
+    assert measured == reached, measured
+    assert sum(p["milliseconds"] or 0 for p in report["phases"]) == report["total_milliseconds"]
+    assert abs(sum(p["seconds"] or 0 for p in report["phases"]) - report["total_seconds"]) < 1e-6
+    assert all(p["seconds"] is None or p["seconds"] >= 0 for p in report["phases"])
+
+
 def test_manual_failover_waits_for_approval_then_report_measures_recovery(moto, stack):
     sfn = _sfn(moto.endpoint)
     # GIVEN no run in progress, WHEN an operator starts a failover by hand
@@ -83,6 +92,8 @@ def test_manual_failover_waits_for_approval_then_report_measures_recovery(moto, 
     assert recovery["start_from"] == "execution start (manual run)"
     assert recovery["end_from"] == "Step4_Verify succeeded"
     assert recovery["seconds"] >= recovery["approval_wait_seconds"] >= 0
+    _phases_add_up(data, reached={"approval_wait", "nlb", "template", "boot_to_in_service",
+                                  "targets_healthy", "verification"})
     text = drctl(moto.endpoint, "report", arn)
     assert "  ✓ Step4_Verify" in text.stdout and "\nrecovery: " in text.stdout
     assert "of which waiting for approval: " in text.stdout
@@ -115,7 +126,12 @@ def test_alarm_triggered_run_is_measured_from_the_alarm(moto, stack):
     assert drctl(moto.endpoint, "approve", "--execution", "alarm-run").code == 0
     _until(lambda: _finished(sfn, arn), "the run to finish")
     # THEN recovery counts from the alarm, so it is at least the 3 minutes before the run
-    recovery = drctl(moto.endpoint, "report", "latest", "--json").json()["recovery"]
+    data = drctl(moto.endpoint, "report", "latest", "--json").json()
+    recovery = data["recovery"]
+    # (moto implements no DescribeAlarmHistory: detection is unmeasured and the report says why)
+    _phases_add_up(data, reached={"event_delivery", "approval_wait", "nlb", "template",
+                                  "boot_to_in_service", "targets_healthy", "verification"})
+    assert "detection not measured" in data["detection_source"]
     assert recovery["start_from"] == "alarm"
     assert recovery["start"] == alarm_at.isoformat().replace("+00:00", "Z")
     assert 180 <= recovery["seconds"] < 600
@@ -135,6 +151,7 @@ def test_rejected_run_stops_at_step0_and_is_not_a_recovery(moto, stack):
     assert "Step0_Rejected" in names and "Step1_EnsureNlb" not in names
     assert data["recovery"]["seconds"] is None
     assert data["recovery"]["end_from"].startswith("not recovered")
+    _phases_add_up(data, reached=set())
     # AND the doctor's last-execution check still passes (a rejection is a decision, not a fault)
     doctor = drctl(moto.endpoint, "doctor", "--only", "last-execution")
     assert doctor.code == 0 and "SUCCEEDED" in doctor.stdout

@@ -1,0 +1,93 @@
+"""The whole `drctl report` document: the step timeline, measured phases against the model, and
+for drills the instance-minutes and their estimated cost. README's "Report JSON" lists its keys;
+tests/drctl/test_report_keys.py keeps the two equal.
+
+The pipeline's report writer (reports.bucket) and `drctl report` build the same document here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Optional
+
+from drctl import executions, measure, rto
+
+# `drctl rto`'s default operator time, used when a report compares a run with the model.
+MODEL_APPROVAL_MINUTES = rto.DEFAULT_APPROVAL_MINUTES
+
+REPORT_KEYS = ("execution", "name", "status", "started", "stopped", "error", "cause", "steps",
+               "recovery", "kind", "phases", "total_seconds", "total_milliseconds", "detection_source",
+               "model", "drill")
+PHASE_KEYS = ("phase", "start", "end", "seconds", "milliseconds", "model", "verdict")
+DRILL_KEYS = ("hold_seconds", "instance_minutes", "estimated_cost_usd", "tiers", "until")
+
+
+def alarm_history(cloudwatch: Any, alarm_name: str, alarm_at: datetime) -> list[dict[str, Any]]:
+    """The detection alarm's state changes around one alarm (DescribeAlarmHistory)."""
+    items: list[dict[str, Any]] = []
+    for page in cloudwatch.get_paginator("describe_alarm_history").paginate(
+            AlarmName=alarm_name, HistoryItemType="StateUpdate",
+            StartDate=alarm_at - timedelta(hours=1), EndDate=alarm_at + timedelta(minutes=5)):
+        items.extend(page.get("AlarmHistoryItems", []))
+    return items
+
+
+def build_report(t: executions.Timeline, info: Any, history: Optional[list[dict[str, Any]]],
+                 now: Optional[datetime] = None) -> dict[str, Any]:
+    """`info` is drctl.config.StackInfo; `history` the alarm's history (None when unreadable)."""
+    kind = measure.run_kind(t.input)
+    alarm_at = executions._alarm_time(t.input) if kind == measure.FAILOVER_KIND else None
+    detected = measure.detection_start(history or [], alarm_at) if alarm_at else None
+    if alarm_at is None:
+        source = "no alarm: the run was started by hand" if kind == measure.FAILOVER_KIND \
+            else "no alarm: a drill"
+    elif history is None:
+        source = f"alarm history of {info.checks.alarm_name} unreadable: detection not measured"
+    elif detected is None:
+        source = f"no ALARM transition of {info.checks.alarm_name} found near {executions.iso(alarm_at)}"
+    else:
+        source = f"alarm history of {info.checks.alarm_name}"
+    measured = measure.measured_phases(t, detected)
+    model = rto.model(info, MODEL_APPROVAL_MINUTES)
+    measure.compare_with_model(measured["phases"], model)
+    total = rto.summary(model)
+    drill = None
+    if kind == measure.DRILL_KIND:
+        usage = measure.drill_usage(t, info.drill_tiers, info.checks.dr_region, now or datetime.now(UTC))
+        hold = t.input.get("hold_seconds") if isinstance(t.input, dict) else None
+        drill = {"hold_seconds": hold, **usage}
+    return {
+        **executions.timeline_dict(t),
+        "recovery": executions.recovery(t),
+        "kind": kind,
+        "phases": measured["phases"],
+        "total_seconds": measured["total_seconds"],
+        "total_milliseconds": measured["total_milliseconds"],
+        "detection_source": source,
+        "model": {"stack": info.stack, "approval_minutes": MODEL_APPROVAL_MINUTES,
+                  "low_seconds": total["low_seconds"], "high_seconds": total["high_seconds"]},
+        "drill": drill,
+    }
+
+
+def render_phases(report: dict[str, Any]) -> list[str]:
+    """The phase table as text lines (drctl report without --json)."""
+    lines = [f"measured phases ({report['kind']}):"]
+    for p in report["phases"]:
+        modeled = p["model"]
+        span = "-" if modeled is None else _range(modeled["low_seconds"], modeled["high_seconds"])
+        lines.append(f"  {p['phase']:<19} {executions.duration(p['seconds']):>8}   model {span:<15} "
+                     f"{p['verdict']}")
+    lines.append(f"  {'total':<19} {executions.duration(report['total_seconds']):>8}   model "
+                 f"{_range(report['model']['low_seconds'], report['model']['high_seconds'])}")
+    lines.append(f"  detection: {report['detection_source']}")
+    if report["drill"]:
+        d = report["drill"]
+        cost = "unpriced" if d["estimated_cost_usd"] is None else f"~{d['estimated_cost_usd']:.4f} USD"
+        lines.append(f"  drill: {d['instance_minutes']:g} instance-minutes, {cost}")
+    return lines
+
+
+def _range(low: int, high: int) -> str:
+    d = executions.duration
+    return d(low) if low == high else f"{d(low)}..{d(high)}"
