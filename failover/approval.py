@@ -84,10 +84,16 @@ def trigger_reason(execution_input: Any) -> str:
 
 @translate_throttling
 def refuse_if_other_running(sfn: Any, state_machine_arn: str, execution_arn: str) -> None:
-    """A flapping alarm may start a second execution; it stops here before asking anyone."""
+    """A flapping alarm may start a second execution; it stops here before asking anyone.
+
+    A drill is no reason to stop: a real run stops running drills first (failover/drill.py)."""
+    from failover.drill import stop_running_drills
+
+    stopped = set(stop_running_drills(sfn, state_machine_arn, execution_arn))
     paginator = sfn.get_paginator("list_executions")
     for page in paginator.paginate(stateMachineArn=state_machine_arn, statusFilter="RUNNING"):
-        others = [e["executionArn"] for e in page["executions"] if e["executionArn"] != execution_arn]
+        others = [e["executionArn"] for e in page["executions"]
+                  if e["executionArn"] != execution_arn and e["executionArn"] not in stopped]
         if others:
             raise ExecutionAlreadyRunningError(f"execution {others[0]} is already running; this one stops")
 

@@ -41,7 +41,14 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from failover.contract import APPROVAL_STATE, REJECT_ERROR, TIMEOUT_ACTIONS, TIMEOUT_FAIL, TIMEOUT_PROCEED
+from failover.contract import (
+    APPROVAL_STATE,
+    DRILL_MAX_HOLD_MINUTES,
+    REJECT_ERROR,
+    TIMEOUT_ACTIONS,
+    TIMEOUT_FAIL,
+    TIMEOUT_PROCEED,
+)
 
 __all__ = ["APPROVAL_STATE", "REJECT_ERROR", "RETRYABLE_ERRORS", "TIMEOUT_ACTIONS", "failback_definition",
            "failover_definition"]
@@ -266,7 +273,11 @@ def failover_definition(
     verify_interval_seconds: int = 15,
     verify_max_attempts: int = 8,
     task_timeout_seconds: int = 330,
+    drill_arn: str | None = None,
 ) -> dict[str, Any]:
+    """`drill_arn` (the failback Lambda, which snapshots and restores Tokyo) adds the drill path."""
+    if drill_arn is not None:
+        _check_arn("drill_arn", drill_arn, "lambda")
     for label, arn in (("step0", step0_arn), ("step1", step1_arn), ("step2", step2_arn)):
         _check_arn(f"{label}_arn", arn, "lambda")
     _check_arn("step3_arn", step3_arn, "lambda")
@@ -296,7 +307,10 @@ def failover_definition(
         topic_arn, retry_interval_seconds, retry_max_attempts, task_timeout_seconds, poll_seconds, max_polls
     )
     s = b.states
-    s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4"], APPROVAL_STATE)
+    if drill_arn is None:
+        s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4"], APPROVAL_STATE)
+    else:
+        s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4", "drill"], "RunKind")
 
     # Step 0: approval. The Payload lands in the TaskScheduled history event: drctl reads the token there.
     approval: State = {
@@ -458,6 +472,8 @@ def failover_definition(
 
     # Step 3: app first (until its NLB targets are healthy), then web.
     app = {"target_group_arn.$": "$.steps.step1.target_group_arn", "previous.$": "$.steps.step3"}
+    if drill_arn is not None:  # step 3 sets the lock only when this is no drill
+        app["drill.$"] = "$.steps.drill"
     b.polled_task(
         function_arn=step3_arn,
         start=Task("Step3_ScaleApp", {"action": "scale_app", **app}, "Step3", "Step 3 (scale app)"),
@@ -524,6 +540,8 @@ def failover_definition(
         "Error": "FailoverFailed",
         "Cause": "A failover step failed; the failure notification and $.failure name the step and cause.",
     }
+    if drill_arn is not None:
+        _drill_states(b, drill_arn)
     return {
         "Comment": (
             "MegaTicket DR failover: approval, NLB, launch template, scale, verify "
@@ -532,6 +550,131 @@ def failover_definition(
         "StartAt": "Init",
         "States": s,
     }
+
+
+def _drill_states(b: _Builder, drill_arn: str) -> None:
+    """The drill path: no approval, no lock, a hold, and a cleanup every way out passes through.
+
+    RunKind sends `{"drill": true, "hold_seconds": N}` inputs to Drill_Start; Drill_Snapshot records
+    what the drill will change; steps 1-4 run as in a failover (step 3 and 4 read $.steps.drill and
+    leave the lock alone); Step4_IsDrill sends a drill to Drill_Hold and Drill_Cleanup. Every failure
+    state and poll timeout goes through RouteFailure, which sends a drill to Drill_Cleanup too.
+    """
+    s = b.states
+    drill_present = [
+        {"Variable": "$.drill", "IsPresent": True},
+        {"Variable": "$.drill", "IsBoolean": True},
+        {"Variable": "$.drill", "BooleanEquals": True},
+    ]
+    s["RunKind"] = {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    *drill_present,
+                    {"Variable": "$.hold_seconds", "IsPresent": True},
+                    {"Variable": "$.hold_seconds", "IsNumeric": True},
+                    {"Variable": "$.hold_seconds", "NumericGreaterThanEquals": 0},
+                    {"Variable": "$.hold_seconds", "NumericLessThanEquals": DRILL_MAX_HOLD_MINUTES * 60},
+                ],
+                "Next": "Drill_Start",
+            },
+            {"And": drill_present, "Next": "Drill_BadInput"},
+        ],
+        "Default": APPROVAL_STATE,
+    }
+    s["Drill_BadInput"] = {
+        "Type": "Fail",
+        "Error": "DrillInputError",
+        "Cause": f"a drill input needs hold_seconds, a number from 0 to {DRILL_MAX_HOLD_MINUTES * 60}; "
+                 "nothing changed",
+    }
+    s["Drill_Start"] = {
+        "Type": "Pass",
+        "Parameters": {"kind": "drill", "hold_seconds.$": "$.hold_seconds",
+                       "started_at.$": "$$.State.EnteredTime"},
+        "ResultPath": "$.steps.drill",
+        "Next": "Drill_Snapshot",
+    }
+    b.lambda_task(
+        "Drill_Snapshot", drill_arn, {"action": "drill_snapshot", "previous.$": "$.steps.drill"},
+        "$.steps.drill", "Step1_EnsureNlb", "Drill_Snapshot", "Drill (snapshot)",
+    )
+    s["Step4_Verify"]["Next"] = "Step4_IsDrill"
+    is_drill = {"Variable": "$.steps.drill.kind", "IsPresent": True}
+    s["Step4_IsDrill"] = {
+        "Type": "Choice",
+        "Choices": [{**is_drill, "Next": "Drill_Hold"}],
+        "Default": "Step4_NotifySuccess",
+    }
+    s["Drill_Hold"] = {"Type": "Wait", "SecondsPath": "$.steps.drill.hold_seconds", "Next": "Drill_Cleanup"}
+    s["RouteFailure"] = {
+        "Type": "Choice",
+        "Choices": [{**is_drill, "Next": "Drill_Cleanup"}],
+        "Default": "NotifyFailure",
+    }
+    s["Drill_Cleanup"] = {
+        "Type": "Task",
+        "Resource": drill_arn,
+        "Parameters": {
+            "action": "drill_cleanup",
+            "before.$": "$.steps.drill",
+            "execution_arn.$": "$$.Execution.Id",
+            "state_machine_arn.$": "$$.StateMachine.Id",
+        },
+        "ResultPath": "$.steps.drill_cleanup",
+        "TimeoutSeconds": b.task_timeout,
+        "Retry": b.retry(),
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Drill_CleanupFailed"}],
+        "Next": "Drill_Outcome",
+    }
+    s["Drill_Outcome"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.failure", "IsPresent": True, "Next": "Drill_NotifyFailed"}],
+        "Default": "Drill_NotifySuccess",
+    }
+    b.notify(
+        "Drill_NotifySuccess",
+        "MegaTicket DR: drill passed, Tokyo back to idle",
+        {"Message.$": "States.Format('Drill {} verified Tokyo through its own ALB name and returned it to "
+                      "idle (no lock, no DNS change). Measured phases: `drctl report {}`', "
+                      "$$.Execution.Id, $$.Execution.Id)"},
+        "DrillSucceeded",
+        "DrillSucceeded",
+    )
+    s["DrillSucceeded"] = {"Type": "Succeed"}
+    b.notify(
+        "Drill_NotifyFailed",
+        "MegaTicket DR: drill FAILED, Tokyo back to idle",
+        {"Message.$": "States.Format('Drill {} failed in {}: {}: {}. Tokyo was returned to idle. "
+                      "Inspect with: `drctl report {}`', $$.Execution.Id, $.failure.step, "
+                      "$.failure.Error, $.failure.Cause, $$.Execution.Id)"},
+        "DrillFailed",
+        "DrillFailed",
+    )
+    s["DrillFailed"] = {"Type": "Fail", "Error": "DrillFailed",
+                        "Cause": "A drill step failed; Tokyo was returned to idle ($.failure says where)."}
+    s["Drill_CleanupFailed"] = {
+        "Type": "Pass",
+        "Parameters": {"step": "Drill (cleanup)", "Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+        "ResultPath": "$.cleanup_failure",
+        "Next": "Drill_NotifyCleanupFailed",
+    }
+    b.notify(
+        "Drill_NotifyCleanupFailed",
+        "MegaTicket DR: drill cleanup FAILED, Tokyo is NOT idle",
+        {"Message.$": "States.Format('Drill {} could not return Tokyo to idle: {}: {}. Tokyo may still "
+                      "run instances (no lock is set, so Seoul keeps the traffic). Check with `drctl "
+                      "doctor`; `drctl failback --reason ...` scales Tokyo to 0.', $$.Execution.Id, "
+                      "$.cleanup_failure.Error, $.cleanup_failure.Cause)"},
+        "DrillCleanupFailed",
+        "DrillCleanupFailed",
+    )
+    s["DrillCleanupFailed"] = {"Type": "Fail", "Error": "DrillCleanupFailed",
+                               "Cause": "The drill cleanup failed; Tokyo may not be idle."}
+    for state in s.values():  # every way into NotifyFailure passes RouteFailure first
+        if state.get("Next") == "NotifyFailure":
+            state["Next"] = "RouteFailure"
 
 
 def failback_definition(

@@ -18,6 +18,7 @@ from failover import (
     approval,
     approval_html,
     approval_link,
+    drill,
     gate,
     idle,
     launch_template,
@@ -106,7 +107,11 @@ def step3_scale(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if action in ("scale_app", "check_app"):
         tg_arn = str(event["target_group_arn"])
         app = dict(details.get("app", {}))
-        if action == "scale_app":
+        if action == "scale_app" and drill.is_drill_state(event.get("drill")):
+            app["lock"] = {"skipped": "drill: the failback lock is never set"}
+            app["attached_target_group"] = scale.attach_target_group(autoscaling, s.app_asg_name, tg_arn)
+            app.update(scale.scale_group(autoscaling, s.app_asg_name, s.app_capacity))
+        elif action == "scale_app":
             # Lock first: once web targets turn healthy Route53's SECONDARY may already send users to
             # Tokyo, and a Seoul recovery must not pull them back after Tokyo took writes. Step 4
             # re-asserts it; putting 1 twice is harmless.
@@ -153,18 +158,34 @@ def _warm_up(action: str, autoscaling: Any, s: Settings, prev: dict[str, Any]) -
 def step4_verify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = Settings.from_env()
     health = verify.check_health(http_get, s.health_url, s.expected_region, s.http_timeout_seconds)
-    locked = lock.set_lock(_client("cloudwatch", s.lock_region), s, 1)
-    result = stamp(_previous(event), health=health, lock=locked)
     steps = dict(event.get("steps") or {})
+    if drill.is_drill_state(steps.get("drill")):
+        locked: dict[str, Any] = {"skipped": "drill: the failback lock is never set"}
+    else:
+        locked = lock.set_lock(_client("cloudwatch", s.lock_region), s, 1)
+    result = stamp(_previous(event), health=health, lock=locked)
     steps["step4"] = result
     result["summary"] = verify.success_summary(str(event.get("execution_arn", "")), steps)
     return result
 
 
 def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Failback's steps, and the drill's snapshot and cleanup (same clients, same permissions)."""
     s = Settings.from_env()
+    if event.get("detail-type") == drill.STATUS_CHANGE:  # EventBridge: a drill was stopped
+        return drill.cleanup_after_stop(event, _client("autoscaling"), _client("ec2"), _client("elbv2"),
+                                        _client("stepfunctions"), _client("cloudwatch", s.lock_region), s)
     action = event.get("action")
     prev = _previous(event)
+    if action == "drill_snapshot":
+        # Keeps Drill_Start's kind and hold_seconds beside the snapshot.
+        taken = drill.snapshot(_client("autoscaling"), _client("ec2"), _client("elbv2"), s)
+        return stamp(prev, **{**prev, **taken})
+    if action == "drill_cleanup":
+        return stamp({}, **drill.cleanup(
+            _client("autoscaling"), _client("ec2"), _client("elbv2"), _client("stepfunctions"),
+            _client("cloudwatch", s.lock_region), s, event.get("before"),
+            execution_arn=str(event["execution_arn"]), state_machine_arn=str(event["state_machine_arn"])))
     if action == "check_failover_idle":
         arn = str(event["failover_state_machine_arn"])
         return stamp(prev, **idle.require_failover_idle(_client("stepfunctions"), arn))
@@ -199,7 +220,8 @@ def failback(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     raise ValueError(
         f"failback action {action!r} is not one of "
-        "check_failover_idle, check_lock, scale_down, check_empty, remove_nlb, restore_template"
+        "check_failover_idle, check_lock, scale_down, check_empty, remove_nlb, restore_template, "
+        "drill_snapshot, drill_cleanup"
     )
 
 

@@ -21,15 +21,18 @@ checks:
   6. A new metric alarm: moto starts it OK; AWS starts it INSUFFICIENT_DATA, where an alarm on a
      custom metric nobody has written yet stays (the approval gate, the failback lock).
      `start_without_data` sets that state, through SetAlarmState.
+  7. DeleteLaunchTemplateVersions: moto has none. `install` adds it for the newest versions (what a
+     drill's cleanup deletes); like AWS it refuses the default version, and $Latest becomes the
+     highest version left (moto numbers versions by position, so only trailing ones can go).
 
 Not filled, and how the tests cope:
-  7. Route53 health-check status: moto always reports Success; the failing case is a stub client
+  8. Route53 health-check status: moto always reports Success; the failing case is a stub client
      in tests/drctl/test_checks_unit.py.
-  8. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
+  9. CreateLaunchTemplateVersion with SourceVersion: moto does not merge the source version's data;
      the fault helpers (tests/drctl/faults.py) pass the whole data instead.
-  9. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
+  10. Network load balancer ARNs: moto writes `loadbalancer/app/` for every type; the step-roles check
      rebuilds an NLB's ARN as AWS writes it (`loadbalancer/net/<name>/<id>`).
-  10. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
+  11. IAM policy simulation (SimulatePrincipalPolicy) is not implemented by moto: the step-roles
      check evaluates the roles' policy documents itself (failover/iam_eval.py).
 """
 
@@ -44,6 +47,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
+from moto.ec2.responses import EC2Response
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 from moto.route53.models import HealthCheck, route53_backends
@@ -92,11 +96,34 @@ def _describe_warm_pool(self: AutoScalingResponse) -> ActionResult:
     pool = self.autoscaling_backend.describe_warm_pool(group_name=name)
     group = self.autoscaling_backend.autoscaling_groups[name]
     return ActionResult({"WarmPoolConfiguration": pool, "Instances": warm_pool_instances(group)})
+def _delete_launch_template_versions(self: EC2Response) -> ActionResult:
+    template_id = self._get_param("LaunchTemplateId")
+    name = self._get_param("LaunchTemplateName")
+    backend = self.ec2_backend
+    template = backend.launch_templates[template_id or backend.launch_template_name_to_ids[name]]
+    wanted = sorted({int(v) for v in self._get_param("Versions", [])}, reverse=True)
+    done, failed = [], []
+    for number in wanted:
+        entry = {"LaunchTemplateId": template.id, "LaunchTemplateName": template.name,
+                 "VersionNumber": number}
+        if number == template.default_version_number:
+            failed.append({**entry, "ResponseError": {
+                "Code": "launchTemplateVersionIsDefaultVersion",
+                "Message": "the default version of a launch template cannot be deleted"}})
+        elif number == template.latest_version_number and number > 1:
+            template.versions.pop()
+            done.append(entry)
+        else:
+            failed.append({**entry, "ResponseError": {
+                "Code": "unexpectedError", "Message": "moto gap 7: only the newest versions can go"}})
+    return ActionResult({"SuccessfullyDeletedLaunchTemplateVersions": done,
+                         "UnsuccessfullyDeletedLaunchTemplateVersions": failed})
 
 
 def install() -> None:
     Table.describe = _describe_with_replicas  # type: ignore[method-assign]
     AutoScalingResponse.describe_warm_pool = _describe_warm_pool  # type: ignore[method-assign]
+    EC2Response.delete_launch_template_versions = _delete_launch_template_versions  # type: ignore[attr-defined]
     HealthCheck.health_check_config = property(_config_with_alarm)  # type: ignore[assignment,method-assign]
 
 

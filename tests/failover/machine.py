@@ -31,6 +31,8 @@ def failover_asl(**overrides: Any) -> dict[str, Any]:
         "retry_max_attempts": 2,
         "verify_interval_seconds": 1,
         "verify_max_attempts": 1,
+        # the drill path, as the program deploys it (snapshot and cleanup run in the failback Lambda)
+        "drill_arn": function_arn("stfc-lambda-dev-failback"),
     }
     args.update(overrides)
     return failover_definition(**args)
