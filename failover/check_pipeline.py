@@ -120,7 +120,8 @@ def expected_definitions(clients: ClientFactory, s: CheckSettings) -> dict[str, 
         step4_arn=fn["step4"], topic_arn=topic, approval_timeout_seconds=s.approval_timeout_seconds,
         timeout_action=s.approval_timeout_action,
         task_timeout_seconds=facts.polled_task_timeout(
-            [s.timeout_nlb, s.timeout_launch_template, s.timeout_scale, s.timeout_verify]))
+            [s.timeout_nlb, s.timeout_launch_template, s.timeout_scale, s.timeout_verify]),
+        drill_arn=fn["failback"])
     failback = asl.failback_definition(
         failback_arn=fn["failback"], failover_state_machine_arn=state_machine_arn(clients, s),
         topic_arn=topic, task_timeout_seconds=facts.polled_task_timeout([s.timeout_failback]))

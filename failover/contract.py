@@ -335,6 +335,11 @@ def schedule_rule_name(function: str) -> str:
     return f"{function}-schedule"[:EVENT_RULE_NAME.max_len]
 
 
+def drill_rule_name(machine: str) -> str:
+    """`<failover machine>-drill-stopped`, cut to EventBridge's rule-name limit."""
+    return f"{machine}-drill-stopped"[:EVENT_RULE_NAME.max_len].rstrip("-")
+
+
 def topic_key_alias(topic_name: str) -> str:
     return f"alias/{topic_name}"
 

@@ -39,6 +39,12 @@ class DrillCleanupError(FailoverError):
     """Tokyo could not be returned to idle; the message names what is left."""
 
 
+def stopped_pattern(state_machine_arn: str) -> dict[str, Any]:
+    """The EventBridge pattern of the failover machine's stopped executions (the cleanup rule's)."""
+    return {"source": ["aws.states"], "detail-type": [STATUS_CHANGE],
+            "detail": {"status": list(STOPPED_STATUSES), "stateMachineArn": [state_machine_arn]}}
+
+
 def is_drill_input(execution_input: Any) -> bool:
     if isinstance(execution_input, str):
         try:

@@ -148,6 +148,33 @@ def approval_step(topic_arn: str, machine_arn: str, key_arn: str, region: str) -
     )
 
 
+def executions_of(machine_arn: str) -> str:
+    """The ARN pattern of a state machine's executions."""
+    return machine_arn.replace(":stateMachine:", ":execution:", 1) + ":*"
+
+
+def drill_stopper(machine_arn: str) -> str:
+    """Step 0 of a real run stops running drills of its machine (it reads their input first)."""
+    return policy(
+        [{"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+          "Resource": executions_of(machine_arn)}]
+    )
+
+
+def drill_runner(region: str, account: str, machine_arn: str, template_id: str | None) -> str:
+    """The failback Lambda's drill actions: snapshot the web template and put its versions back,
+    and read a stopped drill's history (the snapshot) and other runs' inputs (a real run?)."""
+    resource = f"arn:aws:ec2:{region}:{account}:launch-template/{template_id or '*'}"
+    return policy(
+        [
+            {"Effect": "Allow", "Action": "ec2:DescribeLaunchTemplates", "Resource": "*"},
+            {"Effect": "Allow", "Action": "ec2:DeleteLaunchTemplateVersions", "Resource": resource},
+            {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:GetExecutionHistory"],
+             "Resource": executions_of(machine_arn)},
+        ]
+    )
+
+
 def elb(region: str, account: str, nlb_name: str, target_group: str, create: bool) -> str:
     """Step 1 creates the NLB, its target group and listener (on-failover); failback deletes them."""
     base = f"arn:aws:elasticloadbalancing:{region}:{account}"

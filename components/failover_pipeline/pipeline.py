@@ -35,7 +35,8 @@ from components.failover_pipeline.approval_topic import ApprovalTopic, ApprovalT
 from components.failover_pipeline.event_hop import EventHop, EventHopArgs
 from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepLambdasArgs
 from components.failover_pipeline.state_machines import StateMachines, StateMachinesArgs
-from failover.contract import LOG_RETENTION_DAYS, target_group_name
+from failover.contract import LOG_RETENTION_DAYS, drill_rule_name, target_group_name
+from failover.drill import stopped_pattern as drill_stopped_pattern
 from failover.facts import EVENT_TARGET_RETRY_AGE_SECONDS, event_pattern
 from stack_config import Settings
 from stack_config.derive import lambda_settings
@@ -198,6 +199,7 @@ class FailoverPipeline(pulumi.ComponentResource):
             dr,
         )
         self._step_policies(name, args, account, topic, machines, lambdas, dr)
+        self._drill_stopped_rule(name, fo, machines, lambdas, tags, dr)
 
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=fo.event_bus_name, tags=tags, opts=dr)
         pattern = json.dumps(event_pattern(fo.alarm_name))
@@ -267,6 +269,25 @@ class FailoverPipeline(pulumi.ComponentResource):
         )
 
     @staticmethod
+    def _drill_stopped_rule(name: str, fo: Any, machines: StateMachines, lambdas: StepLambdas,
+                            tags: dict[str, str], opts: pulumi.ResourceOptions) -> None:
+        """A stopped (ABORTED) or TIMED_OUT execution runs no more states, so its drill cleanup
+        cannot: this rule hands the status change to the failback Lambda, which cleans up stopped
+        drills from their history and ignores everything else (failover/drill.py)."""
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-drill-stopped",
+            name=drill_rule_name(fo.state_machine_name),
+            description="Return Tokyo to idle after a drill execution was stopped or timed out",
+            event_pattern=machines.failover_arn.apply(lambda arn: json.dumps(drill_stopped_pattern(arn))),
+            tags=tags, opts=opts)
+        aws.lambda_.Permission(
+            f"{name}-drill-stopped-invoke", action="lambda:InvokeFunction",
+            function=lambdas.names["failback"], principal="events.amazonaws.com", source_arn=rule.arn,
+            opts=opts)
+        aws.cloudwatch.EventTarget(f"{name}-drill-stopped-target", rule=rule.name,
+                                   arn=lambdas.arns["failback"], opts=opts)
+
+    @staticmethod
     def _step_policies(
         name: str,
         args: FailoverPipelineArgs,
@@ -291,7 +312,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         )
         policies = {
             "step0": pulumi.Output.all(topic.topic_arn, machines.failover_arn, topic.key_arn).apply(
-                lambda a: iam.approval_step(a[0], a[1], a[2], region)
+                lambda a: iam.merged([iam.approval_step(a[0], a[1], a[2], region), iam.drill_stopper(a[1])])
             ),
             "step1": step1,
             "step2": step2,
@@ -315,6 +336,8 @@ class FailoverPipeline(pulumi.ComponentResource):
                         iam.scale(region, a[0], asgs, detach=True),
                         iam.launch_template(region, a[0], a[2]),
                         iam.lock_reader(lock.region, a[0], lock.alarm_name),
+                        # drills: snapshot and cleanup (failover/drill.py)
+                        iam.drill_runner(region, a[0], a[1], a[2]),
                         # failback closes the approval gate (fast profile)
                         *([iam.gate_writer(gate.namespace, gate.region, a[0], gate.alarm_name)]
                           if s.recovery.approval_gate else []),

@@ -59,8 +59,11 @@ class StateMachines(pulumi.ComponentResource):
             opts=child_options(self, args.moved_from),
         )
         t = fo.lambda_timeouts
+        # The standard machine also carries the drill path; its snapshot and cleanup run in the
+        # failback Lambda (failover/drill.py). The fast profile's machine has no drill path yet.
+        drill = {} if args.warm_up else {"drill_arn": fn["failback"]}
         failover_json = pulumi.Output.all(
-            *(fn[k] for k in ("step0", "step1", "step2", "step3", "step4")), args.topic_arn
+            *(fn[k] for k in ("step0", "step1", "step2", "step3", "step4")), args.topic_arn, drill
         ).apply(
             lambda a: json.dumps(
                 (warm_up_definition if args.warm_up else failover_definition)(
@@ -76,6 +79,7 @@ class StateMachines(pulumi.ComponentResource):
                     poll_seconds=args.poll_seconds,
                     max_polls=args.max_polls,
                     task_timeout_seconds=polled_task_timeout([t.nlb, t.launch_template, t.scale, t.verify]),
+                    **a[6],
                 )
             )
         )

@@ -195,7 +195,16 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
         "⟨stfc-topic-dev-an1-approval.arn⟩",
         "⟨stfc-stepfunction-dev-an1.arn⟩",
         "⟨failover-approval-topic-key.arn⟩",
+        "⟨stfc-stepfunction-dev-an1.arn⟩:*",  # stop running drills: executions of its own machine
     ]
+    assert step0[-1]["Action"] == ["states:DescribeExecution", "states:StopExecution"]
+    # the failback Lambda's drill actions: the same template step 2 writes, and the machine's executions
+    drill = [s for s in failback if "ec2:DeleteLaunchTemplateVersions" in json.dumps(s["Action"])]
+    step2_write = [s for s in _policy(run, "failover-step2-policy")["Statement"]
+                   if "ec2:CreateLaunchTemplateVersion" in s["Action"]]
+    assert [s["Resource"] for s in drill] == [s["Resource"] for s in step2_write]
+    reads = [s for s in failback if "states:GetExecutionHistory" in json.dumps(s["Action"])]
+    assert [s["Resource"] for s in reads] == ["⟨stfc-stepfunction-dev-an1.arn⟩:*"]
     # nothing in any step policy grants a wildcard action
     for key in ("step0", "step1", "step2", "step3", "step4", "failback"):
         for s in _policy(run, f"failover-{key}-policy")["Statement"]:
@@ -419,3 +428,28 @@ def test_dlq_name_drops_the_dots_sqs_refuses_and_stays_within_80_characters() ->
     assert dlq_name("ssw.dr.rule") == "ssw-dr-rule-dlq"
     longest = dlq_name("r" * 64)
     assert longest == "r" * 64 + "-dlq" and len(longest) <= 80
+
+
+def test_stopped_drills_reach_the_failback_lambda_for_their_cleanup(preview: bool) -> None:
+    """An ABORTED or TIMED_OUT execution runs no more states: an EventBridge rule on the failover
+    machine's status changes invokes the failback Lambda, which cleans up stopped drills."""
+    from components.failover_pipeline import iam
+    from failover.drill import STATUS_CHANGE
+
+    run = _run(preview)
+    rule = run.one("aws:cloudwatch/eventRule:EventRule", "failover-drill-stopped")
+    assert rule.inputs["name"] == "stfc-stepfunction-dev-an1-drill-stopped"
+    target = run.one("aws:cloudwatch/eventTarget:EventTarget", "failover-drill-stopped-target")
+    permission = run.one("aws:lambda/permission:Permission", "failover-drill-stopped-invoke")
+    assert permission.inputs["principal"] == "events.amazonaws.com"
+    assert permission.inputs["action"] == "lambda:InvokeFunction"
+    if preview:
+        return
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.states"], "detail-type": [STATUS_CHANGE],
+        "detail": {"status": ["ABORTED", "TIMED_OUT"], "stateMachineArn": ["⟨stfc-stepfunction-dev-an1.arn⟩"]}}
+    assert target.inputs["arn"] == "⟨stfc-lambda-dev-failback.arn⟩"
+    assert permission.inputs["function"] == "stfc-lambda-dev-failback"
+    assert permission.inputs["sourceArn"] == "⟨stfc-stepfunction-dev-an1-drill-stopped.arn⟩"
+    assert iam.executions_of("arn:aws:states:ap-northeast-1:123456789012:stateMachine:m") == \
+        "arn:aws:states:ap-northeast-1:123456789012:execution:m:*"

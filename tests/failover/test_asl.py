@@ -39,8 +39,10 @@ def test_every_task_retries_throttling_with_backoff_and_catches_into_a_notificat
 
 def test_waiting_is_done_by_wait_states_with_the_configured_interval() -> None:
     waits = {n: s for n, s in failover_asl(poll_seconds=20)["States"].items() if s["Type"] == "Wait"}
-    assert set(waits) == {"Step1_WaitForNlb", "Step3_WaitForApp", "Step3_WaitForWeb"}
-    assert {s["Seconds"] for s in waits.values()} == {20}
+    assert set(waits) == {"Step1_WaitForNlb", "Step3_WaitForApp", "Step3_WaitForWeb", "Drill_Hold"}
+    assert {s["Seconds"] for n, s in waits.items() if n != "Drill_Hold"} == {20}
+    # a drill holds as long as its input says (drctl drill --hold-minutes)
+    assert waits["Drill_Hold"]["SecondsPath"] == "$.steps.drill.hold_seconds"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ def test_failing_step_is_caught_and_notified_with_its_cause(tokyo: Any, route_la
     result = run.finish()
 
     assert result["status"] == "FAILED"
-    assert run.states_entered()[-3:] == ["Step2_Failed", "NotifyFailure", "FailoverFailed"]
+    assert run.states_entered()[-4:] == ["Step2_Failed", "RouteFailure", "NotifyFailure", "FailoverFailed"]
     notice = tokyo.notifications()[-1]["Message"]
     assert "Step 2 (launch template)" in notice and "LaunchTemplateError" in notice
     assert "neither NLB_DNS_PLACEHOLDER nor INTERNAL_API_URL" in notice
