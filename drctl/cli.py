@@ -6,6 +6,7 @@
   drctl reject   [--execution ARN] --reason TEXT
   drctl failover --reason TEXT                (refused while one runs)
   drctl failback --reason TEXT                (refused while a failover runs or the lock is held)
+  drctl drill    [--hold-minutes N] [--yes]   (rehearse in Tokyo, no lock/DNS/approval, always back to idle)
   drctl report   EXECUTION|--execution ARN [--json|--markdown]  (per-step times, measured recovery, gantt)
   drctl rto      [--approval-minutes N] [--json] [--profiles]   (lean / standard / fast side by side)
   drctl release-lock --yes
@@ -30,6 +31,7 @@ from drctl import executions, import_cli, report_data, rto
 from drctl.aws import Clients
 from drctl.config import StackInfo, UsageError, load_stack, with_web_url
 from failover import approval_pin, checks
+from failover.contract import DRILL_DEFAULT_HOLD_MINUTES, DRILL_MAX_HOLD_MINUTES
 
 
 class CommandFailedError(Exception):
@@ -50,6 +52,18 @@ def _non_negative_number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number >= 0 (got {text})") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0 (got {text})")
+    return value
+
+
+def _hold_minutes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole minutes from 0 to {DRILL_MAX_HOLD_MINUTES} "
+                                         f"(got {text})") from None
+    if not 0 <= value <= DRILL_MAX_HOLD_MINUTES:
+        raise argparse.ArgumentTypeError(f"must be whole minutes from 0 to {DRILL_MAX_HOLD_MINUTES} "
+                                         f"(got {text})")
     return value
 
 
@@ -83,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     failover.add_argument("--reason", required=True)
     failback = sub.add_parser("failback", parents=[common], help="start the failback state machine")
     failback.add_argument("--reason", required=True)
+
+    drill = sub.add_parser("drill", parents=[common],
+                           help="rehearse the failover in Tokyo (no lock, no DNS, no approval), then idle")
+    drill.add_argument("--hold-minutes", type=_hold_minutes, default=DRILL_DEFAULT_HOLD_MINUTES,
+                       metavar="N", help="keep Tokyo up N minutes after verification before the cleanup "
+                       f"(0-{DRILL_MAX_HOLD_MINUTES}, default {DRILL_DEFAULT_HOLD_MINUTES})")
+    drill.add_argument("--yes", action="store_true", help="start without the confirmation prompt")
+    drill.add_argument("--reason", default="scheduled drill", help="recorded in the execution input")
 
     report = sub.add_parser("report", parents=[common], help="per-step times and measured recovery")
     # The positional is the documented form; --execution is what status/approve/reject take, so
@@ -139,6 +161,8 @@ def check_usage(args: argparse.Namespace) -> None:
     if args.command == "release-lock" and not args.yes:
         raise UsageError("release-lock needs --yes: confirm Seoul's data is current first "
                          "(section 5 step 4), since releasing lets Route53 send users back to Seoul")
+    if args.command == "drill" and not args.reason.strip():
+        raise UsageError("--reason must not be empty")
     if args.command == "report":
         if args.json and args.markdown:
             raise UsageError("--json and --markdown are two outputs: choose one")
@@ -280,6 +304,30 @@ def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) ->
     return 0
 
 
+def cmd_drill(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    from drctl import drill
+
+    if info.warm_pool and info.approval_gate:
+        raise UsageError("drills run on the standard failover machine; recovery.profile fast deploys "
+                         "the warm-up machine, which has no drill path yet")
+    why = drill.refusal(clients, info)
+    if why:
+        raise CommandFailedError(f"drill refused: {why}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("drill needs --yes when there is no terminal to confirm on")
+        answer = input(f"Start a drill in {info.checks.dr_region}: scale Tokyo up, verify, hold "
+                       f"{args.hold_minutes} min, then return it to idle? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("no drill started")
+            return 1
+    arn = drill.start(clients, info, args.hold_minutes, args.reason)
+    print(f"started {arn}\nno approval, no lock, no DNS change; Tokyo returns to idle after the "
+          f"{args.hold_minutes}-minute hold (and on any failure). Measure it: "
+          f"`drctl report {arn.rsplit(':', 1)[-1]}`")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     sfn = clients("stepfunctions", info.checks.dr_region)
     lock = checks.lock_state(clients, info.checks)
@@ -414,6 +462,7 @@ COMMANDS = {
     "approval-pin": cmd_approval_pin,
     "doctor": cmd_doctor, "status": cmd_status, "approve": cmd_approve, "reject": cmd_reject,
     "failover": cmd_failover, "failback": cmd_failback, "report": cmd_report, "rto": cmd_rto,
+    "drill": cmd_drill,
     "release-lock": cmd_release_lock,
 }
 
