@@ -110,6 +110,9 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
          "Action": ["events:DescribeRule", "events:ListTargetsByRule"], "Resource": events_rules},
         {"Sid": "ReadMachines", "Effect": "Allow",
          "Action": ["states:ListExecutions", "states:DescribeStateMachine"], "Resource": machines},
+        # last-drill / drill-recovery-time: the last drill's history (start to Step4_Verify)
+        {"Sid": "ReadDrillHistory", "Effect": "Allow", "Action": "states:GetExecutionHistory",
+         "Resource": state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":*"},
         {"Sid": "ReadApprovalSubscriptions", "Effect": "Allow", "Action": "sns:ListSubscriptionsByTopic",
          "Resource": topic_arn},
         {"Sid": "ReadReplicas", "Effect": "Allow",

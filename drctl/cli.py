@@ -204,9 +204,9 @@ def cmd_doctor(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
                           "checks": [r.as_dict() for r in results]}, indent=2, ensure_ascii=False))
     else:
         for r in results:
-            mark = "-" if r.skipped else "✓" if r.ok else "✗"
+            mark = "-" if r.skipped else "!" if r.warning and r.ok else "✓" if r.ok else "✗"
             print(f"{mark} {r.name} — {r.detail}")
-            if not r.ok and r.fix:
+            if (not r.ok or r.warning) and r.fix:
                 print(f"    fix: {r.fix}")
         passed = len(results) - len(failed) - len(skipped)
         print(f"\n{passed}/{len(results)} checks passed"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 
 from drctl.executions import duration
-from failover.contract import NLB_ON_FAILOVER
+from failover.contract import DOCUMENT_RTO_SECONDS, NLB_ON_FAILOVER
 
 # --- assumed figures (seconds), each with the public source it rests on -------------------------
 
@@ -46,7 +46,7 @@ GATE_CHECK = (10, 30)  # Route53 follows the alarm state; no published figure (a
 ELB_ALIAS_TTL = 60  # alias records to an ELB answer with a 60 s TTL
 DEFAULT_APPROVAL_MINUTES = 5.0  # operator time to approve (`drctl rto`, and `drctl report`'s comparison)
 
-DOCUMENT_ESTIMATE = {"low_seconds": 300, "high_seconds": 600}
+DOCUMENT_ESTIMATE = {"low_seconds": DOCUMENT_RTO_SECONDS[0], "high_seconds": DOCUMENT_RTO_SECONDS[1]}
 
 
 class RtoInputs(Protocol):  # drctl.config.StackInfo, or any object with these settings

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from failover import facts
 from failover.contract import (
+    DRILL_DEFAULT_MAX_AGE_DAYS,
     GATE_METRIC_NAME,
     METRIC_NAMESPACE_DEFAULT,
     NLB_DNS_PLACEHOLDER,
@@ -36,7 +37,7 @@ HttpGet = Callable[[str, float], int]
 REGION_NAMES = {"ap-northeast-2": "Seoul", "ap-northeast-1": "Tokyo"}
 ENDPOINT_CHECK_TYPES = ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP")
 
-OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+OK, FAILED, SKIPPED, WARN = "ok", "failed", "skipped", "warn"
 
 
 def region_label(region: str) -> str:
@@ -50,10 +51,11 @@ class CheckResult:
     detail: str
     fix: str = ""
     skipped: bool = False
+    warning: bool = False  # passed, but worth a look (an old drill): shown, never a failure
 
     @property
     def status(self) -> str:
-        return SKIPPED if self.skipped else OK if self.ok else FAILED
+        return SKIPPED if self.skipped else WARN if self.ok and self.warning else OK if self.ok else FAILED
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "status": self.status, "detail": self.detail,
@@ -124,6 +126,7 @@ class CheckSettings:
     lock_namespace: str = METRIC_NAMESPACE_DEFAULT
     lock_metric: str = "FailoverLock"
     lock_alarm_name: str = "MegaTicket-Failback-Lock"
+    drill_max_age_days: int = DRILL_DEFAULT_MAX_AGE_DAYS
     # recovery.* (stack_config/profiles.py): the profile, its warm pools (0: none) and its gate.
     recovery_profile: str = PROFILE_STANDARD
     web_warm_pool_size: int = 0

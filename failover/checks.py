@@ -64,6 +64,7 @@ from failover.check_detection import (
     check_route53_health,
     lock_state,
 )
+from failover.check_drill import check_drill_recovery_time, check_last_drill
 from failover.check_event_path import check_event_dlq, check_failover_rule, check_observation_rule
 from failover.check_pipeline import (
     check_approval_subscriptions,
@@ -77,8 +78,8 @@ from failover.check_recovery import check_approval_gate, check_warm_pools
 __all__ = [
     "CHECKS", "CHECK_NAMES", "CheckResult", "CheckSettings", "ClientFactory", "HttpGet", "Reachable",
     "check_alb", "check_approval_gate", "check_approval_subscriptions", "check_asg_latest",
-    "check_detection_alarm", "check_dynamodb_pitr", "check_dynamodb_replicas", "check_event_dlq",
-    "check_failback_lock", "check_failover_rule", "check_golden_ami", "check_golden_ami_source",
+    "check_detection_alarm", "check_drill_recovery_time", "check_dynamodb_pitr",
+    "check_dynamodb_replicas", "check_event_dlq", "check_failback_lock", "check_last_drill", "check_failover_rule", "check_golden_ami", "check_golden_ami_source",
     "check_internal_api_url", "check_last_execution", "check_launch_template_placeholder", "check_nlb",
     "check_observation_rule", "check_replication_latency", "check_route53_health",
     "check_secondary_record", "check_state_machines", "check_step_lambdas", "check_step_roles",
@@ -129,6 +130,8 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("golden-ami", check_golden_ami, (DR,)),
     CheckSpec("golden-ami-source", check_golden_ami_source, (PRIMARY, DR)),
     CheckSpec("failback-lock", check_failback_lock, (ALARM,)),
+    CheckSpec("last-drill", check_last_drill, (DR,)),
+    CheckSpec("drill-recovery-time", check_drill_recovery_time, (DR,)),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS) + ("web-root",)
 

@@ -93,6 +93,9 @@ TIMEOUT_KEYS = {
 # Drills (`drctl drill`): the execution input marks a drill, the hold keeps Tokyo up for a look
 # before the cleanup returns it to idle; the doctor warns when the last good drill is older than
 # drill.maxAgeDays. Reports (reports.bucket) are kept under REPORTS_PREFIX.
+# 001 section 7.4: the runbook's recovery estimate, 5-10 minutes (drctl rto compares with it; the
+# doctor warns when the last drill measured more than its upper end)
+DOCUMENT_RTO_SECONDS = (300, 600)
 DRILL_INPUT_KEY = "drill"
 DRILL_EXECUTION_PREFIX = "drill-"
 DRILL_DEFAULT_HOLD_MINUTES = 10

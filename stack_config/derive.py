@@ -103,6 +103,7 @@ def check_settings_for(settings: Settings) -> CheckSettings:
         approval_timeout_seconds=fo.approval_timeout_seconds,
         approval_timeout_action=fo.approval_timeout_action,
         lambda_prefix=fo.lambda_prefix,
+        drill_max_age_days=settings.drill.max_age_days,
         timeout_approval=timeouts.approval,
         timeout_nlb=timeouts.nlb,
         timeout_launch_template=timeouts.launch_template,

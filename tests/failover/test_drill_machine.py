@@ -216,3 +216,43 @@ def _until_state(sfn: Any, arn: str, state: str, timeout: float = 20) -> None:
 
 
 assert REGION
+
+
+def test_doctor_reports_the_last_successful_drill_its_age_and_measured_recovery(
+    tokyo: Any, route_lambdas: Any, healthy_tokyo_http: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from failover.checks import CheckSettings, check_drill_recovery_time, check_last_drill
+
+    def clients(service: str, region: str) -> Any:
+        return tokyo.client(service, region)
+
+    s = CheckSettings(dr_region=REGION, drill_max_age_days=30)
+    run = Run(tokyo.client("stepfunctions"), failover_asl())
+    # GIVEN no drill yet: both checks warn (pass, marked warn) and say how to run one
+    for check in (check_last_drill, check_drill_recovery_time):
+        result = check(clients, s)
+        assert result.ok and result.status == "warn", result
+        assert "no successful drill" in result.detail and "drctl drill --stack tokyo --yes" in result.fix
+    # WHEN a drill succeeds
+    run.start(DRILL, name="drill-1")
+    assert run.finish()["status"] == "SUCCEEDED"
+    fresh = check_last_drill(clients, s)
+    assert fresh.status == "ok" and fresh.detail.startswith("drill-1 SUCCEEDED") and "0.0 days ago" in fresh.detail
+    measured = check_drill_recovery_time(clients, s)
+    assert measured.status == "ok" and measured.detail.startswith("drill-1: start to Step4_Verify passed in ")
+    assert "(target 600 s)" in measured.detail
+    # THEN once it is older than drill.maxAgeDays, the check warns
+    later = CheckSettings(dr_region=REGION, drill_max_age_days=30,
+                          now=lambda: datetime.now(UTC) + timedelta(days=31))
+    old = check_last_drill(clients, later)
+    assert old.ok and old.status == "warn" and old.detail.startswith("older than drill.maxAgeDays")
+    assert old.fix == "`drctl drill --stack tokyo --yes`"
+    # AND a drill slower than the runbook's 10 minutes warns with the report to read
+    import failover.check_drill as check_drill
+
+    monkeypatch.setattr(check_drill, "DOCUMENT_RTO_SECONDS", (0, 0))
+    result = check_drill_recovery_time(clients, CheckSettings(dr_region=REGION))
+    assert result.status == "warn" and result.detail.startswith("slower than the runbook's target")
+    assert result.fix.startswith("`drctl report drill-1`")
