@@ -307,7 +307,7 @@ def cmd_failback(args: argparse.Namespace, info: StackInfo, clients: Clients) ->
 def cmd_drill(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
     from drctl import drill
 
-    if info.warm_pool and info.approval_gate:
+    if info.approval_gate:  # the stack deploys the warm-up machine (failover/warm_up_asl.py)
         raise UsageError("drills run on the standard failover machine; recovery.profile fast deploys "
                          "the warm-up machine, which has no drill path yet")
     why = drill.refusal(clients, info)

@@ -113,15 +113,16 @@ def expected_definitions(clients: ClientFactory, s: CheckSettings) -> dict[str, 
     """The definitions the stack renders (failover/asl.py) with the deployed ARNs."""
     fn = {k: lambda_arn(clients, s, v) for k, v in s.function_names().items()}
     topic = topic_arn(clients, s)
-    # The fast profile's machine warms Tokyo beside the approval (failover/warm_up_asl.py).
-    render = warm_up_asl.warm_up_definition if s.approval_gate else asl.failover_definition
-    failover = render(
+    common: dict[str, Any] = dict(
         step0_arn=fn["step0"], step1_arn=fn["step1"], step2_arn=fn["step2"], step3_arn=fn["step3"],
         step4_arn=fn["step4"], topic_arn=topic, approval_timeout_seconds=s.approval_timeout_seconds,
         timeout_action=s.approval_timeout_action,
         task_timeout_seconds=facts.polled_task_timeout(
-            [s.timeout_nlb, s.timeout_launch_template, s.timeout_scale, s.timeout_verify]),
-        drill_arn=fn["failback"])
+            [s.timeout_nlb, s.timeout_launch_template, s.timeout_scale, s.timeout_verify]))
+    # The fast profile's machine warms Tokyo beside the approval (failover/warm_up_asl.py); the
+    # standard one carries the drill path (snapshot and cleanup in the failback Lambda).
+    failover = (warm_up_asl.warm_up_definition(**common) if s.approval_gate
+                else asl.failover_definition(**common, drill_arn=fn["failback"]))
     failback = asl.failback_definition(
         failback_arn=fn["failback"], failover_state_machine_arn=state_machine_arn(clients, s),
         topic_arn=topic, task_timeout_seconds=facts.polled_task_timeout([s.timeout_failback]))
