@@ -128,7 +128,14 @@ def _submit(driver: Any, *, name: str = "Kim Oncall", pin: str | None = approval
     driver.find_element(By.ID, "name").send_keys(name)
     if pin is not None:
         driver.find_element(By.ID, "pin").send_keys(pin)
-    driver.find_element(By.CSS_SELECTOR, f"button[value={button}]").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    pressed = driver.find_element(By.CSS_SELECTOR, f"button[value={button}]")
+    pressed.click()
+    # The POST answers with a new page: wait until the old one is gone, so the next lookup never
+    # finds an element of the page being replaced (StaleElementReferenceException under load).
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(pressed))
 
 
 def _text(driver: Any) -> str:
