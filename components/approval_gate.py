@@ -27,7 +27,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.primary_dns import endpoint_probe
+from components.primary_dns import alarm_triggers, endpoint_probe
 from components.secondary_dns import require_input
 from failover import facts
 from stack_config import GateSettings, HealthCheckSettings
@@ -98,6 +98,9 @@ class ApprovalGate(pulumi.ComponentResource):
             cloudwatch_alarm_name=alarm.name,
             cloudwatch_alarm_region=gate.region,
             insufficient_data_health_status="Unhealthy",
+            # As for the lock check: an edited gate alarm (e.g. a new lock.namespace, which the
+            # gate shares) must reach Route53, or the gate would stay Unhealthy after approval.
+            triggers=alarm_triggers(alarm),
             tags={**tags, "Name": f"{args.record_name} approval gate"},
             opts=child,
         )

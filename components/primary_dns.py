@@ -60,6 +60,22 @@ from failover.facts import lock_alarm_shape
 from stack_config import HealthCheckSettings, LockSettings
 
 
+def alarm_triggers(alarm: aws.cloudwatch.MetricAlarm) -> dict[str, pulumi.Input[str]]:
+    """Triggers for a CLOUDWATCH_METRIC health check on `alarm`: Route53 copies the alarm's
+    definition when the check is created or updated, so any change to what the alarm evaluates
+    must update the check too (the lock check, and the fast profile's approval gate)."""
+    return {
+        "alarmArn": alarm.arn,
+        "metric": pulumi.Output.all(alarm.namespace, alarm.metric_name).apply(
+            lambda parts: f"{parts[0]} {parts[1]}"),
+        "threshold": alarm.threshold.apply(str),
+        "comparison": alarm.comparison_operator.apply(str),
+        "statistic": alarm.statistic.apply(str),
+        "period": alarm.period.apply(str),
+        "treatMissingData": alarm.treat_missing_data.apply(str),
+    }
+
+
 @dataclass(frozen=True)
 class Probe:
     """What the endpoint health check really sends."""
@@ -192,16 +208,7 @@ class PrimaryDns(pulumi.ComponentResource):
             cloudwatch_alarm_region=lock.region,
             insufficient_data_health_status="LastKnownStatus",
             # Any change to what the alarm evaluates re-sends the alarm to Route53 (see above).
-            triggers={
-                "alarmArn": lock_alarm.arn,
-                "metric": pulumi.Output.all(lock_alarm.namespace, lock_alarm.metric_name).apply(
-                    lambda parts: f"{parts[0]} {parts[1]}"),
-                "threshold": lock_alarm.threshold.apply(str),
-                "comparison": lock_alarm.comparison_operator.apply(str),
-                "statistic": lock_alarm.statistic.apply(str),
-                "period": lock_alarm.period.apply(str),
-                "treatMissingData": lock_alarm.treat_missing_data.apply(str),
-            },
+            triggers=alarm_triggers(lock_alarm),
             tags={**tags, "Name": f"{args.record_name} failback lock"},
             opts=child,
         )

@@ -290,3 +290,25 @@ def test_kms_alias_keeps_its_target_key_in_the_preview(tokyo_v1: ProgramRun) -> 
     (key,) = tokyo_v1.by_type("aws:kms/key:Key")
     assert alias.inputs["targetKeyId"] == "⟨failover-approval-topic-key.keyId⟩"
     assert key.name == "failover-approval-topic-key"
+
+
+# --- The fast profile (issue 12): its approval gate and warm pools keep the same guarantees ------
+
+FAST = ["recovery.profile=fast"]
+
+
+def test_fast_profile_gate_edits_reach_route53_and_the_pools_sizes_stay_the_pipelines(
+        seoul_v1: ProgramRun) -> None:
+    fast_v1 = deploy("tokyo", FAST, seoul=seoul_v1)
+    fast_v2 = deploy("tokyo", [*FAST, "lock.namespace=MegaTicket/DR2"], previous=fast_v1, seoul=seoul_v1)
+    assert_day_two_safe(fast_v1, fast_v2)
+    before = next(c for c in fast_v1.by_type(CHECK) if c.name.endswith("-gate"))
+    after = next(c for c in fast_v2.by_type(CHECK) if c.name.endswith("-gate"))
+    # The gate alarm shares lock.namespace: Route53 must be re-sent the alarm, on the same check
+    # (the calculated SECONDARY check keeps its child), or the gate stays shut after approval.
+    assert after.inputs["triggers"]["metric"] != before.inputs["triggers"]["metric"]
+    assert after.id == before.id
+    groups = [g for g in fast_v2.by_type("aws:autoscaling/group:Group") if g.inputs.get("warmPool")]
+    assert groups
+    for group in groups:
+        assert {"minSize", "maxSize", "desiredCapacity"} <= set(group.options["ignoreChanges"])
