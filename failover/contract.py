@@ -74,6 +74,7 @@ REJECT_ERROR = "ManualReject"
 # Lambda name suffixes (`<failover.lambdaPrefix>-<suffix>`), in pipeline order.
 STEP_FUNCTIONS = ("step0", "step1", "step2", "step3", "step4", "failback")
 READINESS_FUNCTION = "readiness"
+APPROVAL_PAGE_FUNCTION = "page"  # <prefix>-page: the approval page Lambda
 FAILBACK_MACHINE_SUFFIX = "-failback"  # default failback state machine: `<stateMachineName>-failback`
 
 # Lambda timeouts (seconds) each function needs at least. The incident (001 section 7.2.2) was the
@@ -303,7 +304,7 @@ def function_name(prefix: str, suffix: str) -> str:
 
 
 # The longest function suffix bounds the prefix: `<prefix>-readiness` must fit LAMBDA_NAME.
-LONGEST_FUNCTION_SUFFIX = max((*STEP_FUNCTIONS, READINESS_FUNCTION), key=len)
+LONGEST_FUNCTION_SUFFIX = max((*STEP_FUNCTIONS, READINESS_FUNCTION, APPROVAL_PAGE_FUNCTION), key=len)
 LAMBDA_PREFIX_MAX = LAMBDA_NAME.max_len - 1 - len(LONGEST_FUNCTION_SUFFIX)
 
 

@@ -24,6 +24,8 @@ _COMPUTED_BY_TYPE = {
     "aws:route53/zone:Zone": ("nameServers",),
     "aws:dynamodb/table:Table": ("streamArn",),
     "aws:route53/record:Record": ("fqdn",),
+    "aws:apigatewayv2/api:Api": ("apiEndpoint", "executionArn"),
+    "aws:apigatewayv2/stage:Stage": ("invokeUrl",),
     # A program that reads template.latest_version pins a number AWS assigns on create.
     "aws:ec2/launchTemplate:LaunchTemplate": ("latestVersion",),
     # Read back by other resources (the KMS alias's targetKeyId is the key's keyId).

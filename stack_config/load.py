@@ -15,6 +15,7 @@ import pulumi
 
 from failover.contract import NLB_STANDBY
 from stack_config import consistency
+from stack_config.approval_page import read_approval_page
 from stack_config.cost import read_cost
 from stack_config.drills import read_drill, read_reports
 from stack_config.errors import NAMESPACE
@@ -32,6 +33,7 @@ TOP_LEVEL_KEYS = (
     "hostedZoneId", "dns", "healthCheck", "lock", "web", "app", "network", "alb", "nlb", "ami",
     "failover", "approvers", "readiness", "primaryStack", "primary", "tags", "cost", "recovery",
     "drill", "reports",
+    "approval",
 )
 
 
@@ -101,6 +103,7 @@ def load_settings(values: Mapping[str, Any], stack: str, project: str = NAMESPAC
         recovery=recovery,
         drill=read_drill(root),
         reports=read_reports(root, is_dr),
+        approval_page=read_approval_page(root),
     )
 
 

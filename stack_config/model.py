@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from failover.approval_page import DEFAULT_MAX_WRONG_PINS, PIN_REQUIRED
+from failover.approval_pin import DEFAULT_PIN_PARAMETER
 from failover.contract import (
     ALARM_REGION,
     DR,
@@ -210,6 +212,22 @@ def _standard_recovery() -> RecoverySettings:
 
 
 @dataclass(frozen=True)
+class ApprovalPageSettings:
+    """`approval.page.*` (stack_config.approval_page): the page step 0 links to."""
+
+    enabled: bool = True
+    pin: str = PIN_REQUIRED
+    pin_parameter: str = DEFAULT_PIN_PARAMETER
+    max_pin_attempts: int = DEFAULT_MAX_WRONG_PINS
+    throttling_rate_limit: int = 5
+    throttling_burst_limit: int = 10
+
+    @property
+    def pin_required(self) -> bool:
+        return self.pin == PIN_REQUIRED
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -233,6 +251,7 @@ class Settings:
     recovery: RecoverySettings = field(default_factory=_standard_recovery)
     drill: DrillSettings = field(default_factory=DrillSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    approval_page: ApprovalPageSettings = field(default_factory=ApprovalPageSettings)
 
     @property
     def is_dr(self) -> bool:

@@ -40,7 +40,9 @@ def package() -> pulumi.AssetArchive:
 class StepLambdasArgs:
     lambda_prefix: str
     timeouts: LambdaTimeouts
-    environment: pulumi.Input[Mapping[str, pulumi.Input[str]]]
+    environment: Mapping[str, pulumi.Input[str]]
+    # Variables only some steps read (step 0: the approval page's table and URL), by step key.
+    step_environment: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     log_retention_days: int = 90
     prefix: str = "failover"
     moved_from: Optional[pulumi.Resource] = None  # see ApprovalTopicArgs.moved_from
@@ -90,7 +92,7 @@ class StepLambdas(pulumi.ComponentResource):
                 role=role.arn,
                 timeout=getattr(args.timeouts, timeout_field),
                 memory_size=LAMBDA_MEMORY_MB,
-                environment={"variables": args.environment},
+                environment={"variables": {**args.environment, **args.step_environment.get(key, {})}},
                 tags=tags,
                 opts=child_options(self, args.moved_from, depends_on=[log_group]),
             )

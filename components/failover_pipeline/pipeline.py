@@ -31,6 +31,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.failover_pipeline import iam
+from components.failover_pipeline.approval_page import (
+    ApprovalPage,
+    ApprovalPageArgs,
+    ApprovalTable,
+    page_environment,
+    table_name,
+)
 from components.failover_pipeline.approval_topic import ApprovalTopic, ApprovalTopicArgs
 from components.failover_pipeline.event_hop import EventHop, EventHopArgs
 from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepLambdasArgs
@@ -139,6 +146,8 @@ class FailoverPipeline(pulumi.ComponentResource):
     observation_rule_arn: pulumi.Output[str]
     dead_letter_queue_arns: pulumi.Output[dict[str, str]]  # rule key (observation, failover) -> ARN
     function_names: pulumi.Output[dict[str, str]]
+    approval_page_url: pulumi.Output[str]  # "" when approval.page.enabled is false
+    approver_role_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: FailoverPipelineArgs, opts: Optional[pulumi.ResourceOptions] = None
@@ -168,12 +177,14 @@ class FailoverPipeline(pulumi.ComponentResource):
             ),
             dr,
         )
+        page = self._approval_page(name, args, account, tags, dr)
         lambdas = StepLambdas(
             f"{name}-lambdas",
             StepLambdasArgs(
                 lambda_prefix=fo.lambda_prefix,
                 timeouts=fo.lambda_timeouts,
                 environment=args.environment(topic.topic_arn),
+                step_environment={"step0": page[2]} if page else {},
                 log_retention_days=args.log_retention_days,
                 **common,
             ),
@@ -198,7 +209,8 @@ class FailoverPipeline(pulumi.ComponentResource):
             ),
             dr,
         )
-        self._step_policies(name, args, account, topic, machines, lambdas, dr)
+        self._step_policies(name, args, account, topic, machines, lambdas, dr,
+                            page[0].table_arn if page else None)
         self._drill_stopped_rule(name, fo, machines, lambdas, tags, dr)
 
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=fo.event_bus_name, tags=tags, opts=dr)
@@ -252,6 +264,8 @@ class FailoverPipeline(pulumi.ComponentResource):
         self.dead_letter_queue_arns = pulumi.Output.all(
             observation.dead_letter_queue_arn, failover_hop.dead_letter_queue_arn
         ).apply(lambda a: {"observation": a[0], "failover": a[1]})
+        self.approval_page_url = page[1].url if page else pulumi.Output.from_input("")
+        self.approver_role_arn = page[1].approver_role_arn if page else pulumi.Output.from_input("")
         self.function_names = pulumi.Output.all(*lambdas.names.values()).apply(
             lambda names: dict(zip(FUNCTIONS, names, strict=True))
         )
@@ -265,6 +279,8 @@ class FailoverPipeline(pulumi.ComponentResource):
                 "observation_rule_arn": self.observation_rule_arn,
                 "dead_letter_queue_arns": self.dead_letter_queue_arns,
                 "function_names": self.function_names,
+                "approval_page_url": self.approval_page_url,
+                "approver_role_arn": self.approver_role_arn,
             }
         )
 
@@ -288,6 +304,41 @@ class FailoverPipeline(pulumi.ComponentResource):
                                    arn=lambdas.arns["failback"], opts=opts)
 
     @staticmethod
+    def _approval_page(
+        name: str, args: FailoverPipelineArgs, account: pulumi.Output[str], tags: dict[str, str],
+        opts: pulumi.ResourceOptions,
+    ) -> Optional[tuple[ApprovalTable, ApprovalPage, dict[str, pulumi.Input[str]]]]:
+        """The page, its table and step 0's extra variables; None when `approval.page.enabled` is off.
+
+        Built before the step Lambdas (step 0 needs the URL); the page's IAM names the failover
+        machine by its ARN, derived from its name, so nothing waits for the machine."""
+        s, fo = args.settings, args.settings.failover
+        if not s.approval_page.enabled:
+            return None
+        table = ApprovalTable(f"{name}-approval-table", fo.lambda_prefix, tags, opts)
+        page = ApprovalPage(
+            f"{name}-approval-page",
+            ApprovalPageArgs(
+                page=s.approval_page,
+                lambda_prefix=fo.lambda_prefix,
+                region=s.region,
+                account=account,
+                machine_names=(fo.state_machine_name, fo.failback_state_machine_name),
+                machine_arn=account.apply(
+                    lambda a: f"arn:aws:states:{s.region}:{a}:stateMachine:{fo.state_machine_name}"),
+                log_retention_days=args.log_retention_days,
+                tags=tags,
+            ),
+            table,
+            opts,
+        )
+        step0: dict[str, pulumi.Input[str]] = {
+            **page_environment(s.approval_page, table_name(fo.lambda_prefix)),
+            "APPROVAL_PAGE_URL": page.url,
+        }
+        return table, page, step0
+
+    @staticmethod
     def _step_policies(
         name: str,
         args: FailoverPipelineArgs,
@@ -296,6 +347,7 @@ class FailoverPipeline(pulumi.ComponentResource):
         machines: StateMachines,
         lambdas: StepLambdas,
         opts: pulumi.ResourceOptions,
+        approval_table_arn: Optional[pulumi.Output[str]] = None,
     ) -> None:
         """Least privilege per step, after the machines: step 0 and failback read the failover machine."""
         s, region = args.settings, args.settings.region
@@ -311,8 +363,11 @@ class FailoverPipeline(pulumi.ComponentResource):
             lambda a: iam.launch_template(region, a[0], a[1])
         )
         policies = {
-            "step0": pulumi.Output.all(topic.topic_arn, machines.failover_arn, topic.key_arn).apply(
-                lambda a: iam.merged([iam.approval_step(a[0], a[1], a[2], region), iam.drill_stopper(a[1])])
+            # With the page, step 0 also writes the one-time id row (task token included).
+            "step0": pulumi.Output.all(topic.topic_arn, machines.failover_arn, topic.key_arn,
+                                       approval_table_arn).apply(
+                lambda a: iam.merged([iam.approval_step(a[0], a[1], a[2], region), iam.drill_stopper(a[1])]
+                                     + ([iam.allow("dynamodb:PutItem", a[3])] if a[3] else []))
             ),
             "step1": step1,
             "step2": step2,

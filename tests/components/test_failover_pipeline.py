@@ -53,6 +53,8 @@ PARTS = {
     "megaticket-dr:failover:StepLambdas": ["failover-lambdas"],
     "megaticket-dr:failover:StateMachines": ["failover-machines"],
     "megaticket-dr:failover:EventHop": ["failover-observation", "failover-start"],
+    "megaticket-dr:failover:ApprovalTable": ["failover-approval-table"],
+    "megaticket-dr:failover:ApprovalPage": ["failover-approval-page"],
 }
 
 
@@ -77,7 +79,8 @@ def test_children_moved_into_a_part_alias_their_old_parent(preview: bool) -> Non
     """GIVEN resources deployed as direct children of the pipeline THEN those now under a part carry
     an alias naming the pipeline as parent: the same URN as before, so no replacement."""
     run = _run(preview)
-    part_urns = {p.urn for t in PARTS for p in run.by_type(t)}
+    new_parts = ("megaticket-dr:failover:ApprovalTable", "megaticket-dr:failover:ApprovalPage")
+    part_urns = {p.urn for t in PARTS if t not in new_parts for p in run.by_type(t)}
     moved = [r for r in run.resources if r.parent in part_urns]
     assert {r.name for r in moved} >= {"failover-approval-topic", "failover-approval-topic-key",
                                        "failover-step1", "failover-failover-state-machine",
@@ -126,14 +129,19 @@ def test_tokyo_rule_starts_only_the_failover_state_machine(preview: bool) -> Non
 def test_lambdas_are_python312_with_the_settings_contract_and_config_timeouts(preview: bool) -> None:
     run = _run(preview)
     fns = {r.inputs["name"]: r for r in run.by_type(FUNCTION)}
+    assert fns.pop("stfc-lambda-dev-page").inputs["handler"] == "failover.handlers.approval_page"
     assert sorted(fns) == [
         f"stfc-lambda-dev-{k}" for k in ("failback", "step0", "step1", "step2", "step3", "step4")
     ]
     expected_keys = set(lambda_env_keys())
-    for fn in fns.values():
+    # Only step 0 reads the approval page's variables (the table and link it writes).
+    page_keys = {"APPROVAL_TABLE", "APPROVAL_PIN_MODE", "APPROVAL_PIN_PARAMETER", "APPROVAL_MAX_WRONG_PINS",
+                 "APPROVAL_PAGE_URL"}
+    for name, fn in fns.items():
         assert fn.inputs["runtime"] == "python3.12"
         assert fn.inputs["handler"].startswith("failover.handlers.")
-        assert set(fn.inputs["environment"]["variables"]) == expected_keys
+        extra = page_keys if name.endswith("-step0") else set()
+        assert set(fn.inputs["environment"]["variables"]) == expected_keys | extra
     assert fns["stfc-lambda-dev-step1"].inputs["timeout"] == 120
     env = fns["stfc-lambda-dev-step1"].inputs["environment"]["variables"]
     assert env["APP_SUBNET_IDS"] == "⟨subnet-a⟩,⟨subnet-c⟩"
@@ -196,8 +204,10 @@ def test_step_roles_are_scoped_to_the_named_resources(preview: bool) -> None:
         "⟨stfc-stepfunction-dev-an1.arn⟩",
         "⟨failover-approval-topic-key.arn⟩",
         "⟨stfc-stepfunction-dev-an1.arn⟩:*",  # stop running drills: executions of its own machine
+        "⟨stfc-lambda-dev-approvals.arn⟩",  # the page's one-time id row
     ]
-    assert step0[-1]["Action"] == ["states:DescribeExecution", "states:StopExecution"]
+    assert step0[-2]["Action"] == ["states:DescribeExecution", "states:StopExecution"]
+    assert step0[-1]["Action"] == "dynamodb:PutItem"
     # the failback Lambda's drill actions: the same template step 2 writes, and the machine's executions
     drill = [s for s in failback if "ec2:DeleteLaunchTemplateVersions" in json.dumps(s["Action"])]
     step2_write = [s for s in _policy(run, "failover-step2-policy")["Statement"]
