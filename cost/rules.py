@@ -64,6 +64,10 @@ FREE: dict[str, str] = {
     "aws:cloudwatch/eventRule:EventRule":
         "rules are free; scheduled invocations are priced on their target, AWS service events are free",
     "pulumi:pulumi:StackReference": "reads another stack's outputs",
+    "aws:iam/policy:Policy": "IAM is free",
+    "aws:apigatewayv2/stage:Stage": "included in the HTTP API's request price",
+    "aws:apigatewayv2/route:Route": "included in the HTTP API's request price",
+    "aws:apigatewayv2/integration:Integration": "included in the HTTP API's request price",
 }
 _COMPONENT = "a component resource: it groups the resources below and is no AWS resource"
 _PROVIDER = "a Pulumi provider: no AWS resource"
@@ -373,8 +377,23 @@ def queue(r: ResourceView, ctx: Context) -> Found:
 
 # --- data ----------------------------------------------------------------------------------------
 
+HTTP_API_USAGE = "usage-priced (HTTP API requests, per million): nothing while idle, a few per approval"
+APPROVAL_TABLE_USAGE = ("usage-priced (on-demand requests and GB stored): a few short-lived rows per "
+                        "approval, nothing while idle")
+
+
+def http_api(r: ResourceView, ctx: Context) -> Found:  # noqa: ARG001 - same shape as a rule
+    # The approval page: idle costs nothing; a failover (or a drill) makes a few requests.
+    return [Unpriced(r.type, r.label, HTTP_API_USAGE)]
+
+
 def table(r: ResourceView, ctx: Context) -> Found:
     replicas = [rep for rep in r.inputs.get("replicas") or [] if isinstance(rep, dict)]
+    ttl = r.inputs.get("ttl")
+    if not replicas and r.inputs.get("billingMode") == "PAY_PER_REQUEST" and isinstance(ttl, dict) \
+            and ttl.get("enabled"):
+        # The approval page's one-time ids: rows that expire within one approval timeout.
+        return [Unpriced(r.type, r.label, APPROVAL_TABLE_USAGE)]
     if not replicas:
         return [Unpriced(r.type, r.label, "a table without replicas is production data, "
                          "not a standby cost; its own storage and requests are not modelled")]
@@ -422,6 +441,7 @@ RULES: dict[str, Rule] = {
     "aws:sns/topicSubscription:TopicSubscription": topic_subscription,
     "aws:sqs/queue:Queue": queue,
     "aws:dynamodb/table:Table": table,
+    "aws:apigatewayv2/api:Api": http_api,
 }
 
 
