@@ -474,6 +474,19 @@ def _role_policy(ctx: Context, d: Declared) -> Found | None:
     return None
 
 
+def _managed_policy(ctx: Context, d: Declared) -> Found | None:
+    """A customer-managed policy (the approver's): pulumi-aws imports it by its ARN."""
+    path = d.inputs.get("path") or "/"
+    arn = f"arn:aws:iam::{ctx.account}:policy{path}{d.inputs['name']}"
+    try:
+        ctx.clients("iam", d.region).get_policy(PolicyArn=arn)
+    except ClientError as err:
+        if _code(err) == "NoSuchEntity":
+            return None
+        raise
+    return Found(arn, {"id": arn, "arn": arn, "name": d.inputs["name"]})
+
+
 def _role_policy_attachment(ctx: Context, d: Declared) -> Found | None:
     role = ctx.get(d, "role")
     arn = ctx.get(d, "policyArn")
@@ -1045,6 +1058,7 @@ LOCATORS: dict[str, Callable[[Context, Declared], Found | None]] = {
     "aws:ec2/amiCopy:AmiCopy": _ami_copy,
     "aws:iam/role:Role": _role,
     "aws:iam/rolePolicy:RolePolicy": _role_policy,
+    "aws:iam/policy:Policy": _managed_policy,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _role_policy_attachment,
     "aws:iam/instanceProfile:InstanceProfile": _instance_profile,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,

@@ -288,7 +288,9 @@ def _unmanaged(program: Program, ctx: Context, results: dict[str, Found | None])
                         "(the state machine calls only the declared ones)",
                     )
     tables = declared.get("aws:dynamodb/table:Table", set())
-    if tables:
+    # The data tables are seoul's (tokyo holds their replicas and declares only the approval
+    # page's table): only the primary scans for data tables it does not declare.
+    if tables and not settings.is_dr:
         ddb = ctx.clients("dynamodb", settings.region)
         prefix = f"{settings.data.table_prefix}-"
         for page in ddb.get_paginator("list_tables").paginate():
