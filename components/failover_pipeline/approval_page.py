@@ -145,7 +145,9 @@ class ApprovalTable(pulumi.ComponentResource):
             server_side_encryption={"enabled": True},
             point_in_time_recovery={"enabled": False},
             tags=dict(tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            # Protected like every table (docs/day-two.md): losing it mid-approval loses the pending
+            # link, and a renamed prefix must not silently swap it under a running failover.
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
         self.table_name, self.table_arn = table.name, table.arn
         self.register_outputs({"table_name": self.table_name, "table_arn": self.table_arn})
