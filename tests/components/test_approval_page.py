@@ -64,7 +64,7 @@ def test_http_api_routes_get_and_post_of_the_link_to_the_page_lambda(deployed: P
     integration = deployed.one("aws:apigatewayv2/integration:Integration").inputs
     assert integration["integrationUri"] == "⟨stfc-lambda-dev-page.invokeArn⟩"
     assert (integration["integrationType"], integration["payloadFormatVersion"]) == ("AWS_PROXY", "2.0")
-    permission = deployed.one("aws:lambda/permission:Permission").inputs
+    permission = deployed.one("aws:lambda/permission:Permission", "failover-approval-page-invoke").inputs
     assert permission["principal"] == "apigateway.amazonaws.com"
     assert permission["function"] == "stfc-lambda-dev-page"
     assert permission["sourceArn"].endswith("executionArn⟩/*/*/a/*")

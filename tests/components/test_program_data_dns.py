@@ -133,8 +133,9 @@ def test_seoul_has_no_secondary_record_and_no_detection_alarm(seoul: ProgramRun)
 # --- tokyo -----------------------------------------------------------------------------------------
 
 
-def test_tokyo_declares_no_table(tokyo: ProgramRun) -> None:
-    assert tokyo.by_type(TABLE) == []
+def test_tokyo_declares_no_data_table(tokyo: ProgramRun) -> None:
+    # seoul owns the data tables; tokyo's one table holds the approval page's one-time ids
+    assert [t.inputs["name"] for t in tokyo.by_type(TABLE)] == ["stfc-lambda-dev-approvals"]
 
 
 def test_tokyo_secondary_record_aliases_the_tokyo_alb(tokyo: ProgramRun) -> None:
@@ -233,9 +234,10 @@ def test_offline_preview_of_seoul_shows_replicated_tables_and_the_primary_record
     assert _violations_on_data_and_dns(shown) == []
 
 
-def test_offline_preview_of_tokyo_shows_the_secondary_record_and_no_tables() -> None:
+def test_offline_preview_of_tokyo_shows_the_secondary_record_and_no_data_tables() -> None:
     shown = _offline_preview("tokyo")
-    assert not [r for r in shown["resources"] if r["type"] == TABLE]
+    assert [r["inputs"]["name"] for r in shown["resources"] if r["type"] == TABLE] == [
+        "stfc-lambda-dev-approvals"]
     records = [r for r in shown["resources"] if r["type"] == RECORD]
     assert [r["inputs"]["failoverRoutingPolicies"] for r in records] == [[{"type": "SECONDARY"}]]
     assert "MegaTicket-Primary-HealthCheck-Alarm" in [
