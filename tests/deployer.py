@@ -479,6 +479,60 @@ def _table(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str,
     return {"id": i["name"], "arn": arn, "name": i["name"], "streamArn": f"{arn}/stream/0"}
 
 
+def _managed_policy(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    policy = d.clients("iam", "us-east-1").create_policy(
+        PolicyName=i["name"], PolicyDocument=i["policy"], Description=i.get("description", ""))["Policy"]
+    return {"id": policy["Arn"], "arn": policy["Arn"], "name": policy["PolicyName"]}
+
+
+def _policy_attachment(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    # moto loads no AWS-managed policies unless asked (slow): those attachments are not modelled.
+    if not i["policyArn"].startswith("arn:aws:iam::aws:policy/"):
+        d.clients("iam", "us-east-1").attach_role_policy(RoleName=i["role"], PolicyArn=i["policyArn"])
+    return {"id": f"{i['role']}/{i['policyArn']}"}
+
+
+def _permission(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    extra = {"SourceArn": i["sourceArn"]} if i.get("sourceArn") else {}
+    d.clients("lambda", region).add_permission(
+        FunctionName=i["function"], StatementId=label, Action=i["action"], Principal=i["principal"], **extra)
+    return {"id": f"{i['function']}/{label}", "statementId": label}
+
+
+def _http_api(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    api = d.clients("apigatewayv2", region).create_api(
+        Name=i["name"], ProtocolType=i["protocolType"], Description=i.get("description", ""),
+        Tags={k: str(v) for k, v in (i.get("tags") or {}).items()})
+    return {"id": api["ApiId"], "apiEndpoint": api["ApiEndpoint"], "name": i["name"],
+            "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT}:{api['ApiId']}"}
+
+
+def _integration(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    made = d.clients("apigatewayv2", region).create_integration(
+        ApiId=i["apiId"], IntegrationType=i["integrationType"], IntegrationUri=i["integrationUri"],
+        IntegrationMethod=i["integrationMethod"], PayloadFormatVersion=i["payloadFormatVersion"],
+        TimeoutInMillis=int(i["timeoutMilliseconds"]))
+    return {"id": made["IntegrationId"]}
+
+
+def _route(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    made = d.clients("apigatewayv2", region).create_route(
+        ApiId=i["apiId"], RouteKey=i["routeKey"], Target=i["target"])
+    return {"id": made["RouteId"]}
+
+
+def _stage(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    route = i.get("defaultRouteSettings") or {}
+    logs = i.get("accessLogSettings") or {}
+    d.clients("apigatewayv2", region).create_stage(
+        ApiId=i["apiId"], StageName=i["name"], AutoDeploy=bool(i.get("autoDeploy")),
+        DefaultRouteSettings={"ThrottlingRateLimit": float(route["throttlingRateLimit"]),
+                              "ThrottlingBurstLimit": int(route["throttlingBurstLimit"])},
+        AccessLogSettings={"DestinationArn": logs["destinationArn"], "Format": logs["format"]})
+    path = "" if i["name"] == "$default" else i["name"]
+    return {"id": i["name"], "invokeUrl": f"https://{i['apiId']}.execute-api.{region}.amazonaws.com/{path}"}
+
+
 HANDLERS: dict[str, Callable[[Deployer, dict[str, Any], str, str], dict[str, Any]]] = {
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _subnet,
@@ -508,6 +562,13 @@ HANDLERS: dict[str, Callable[[Deployer, dict[str, Any], str, str], dict[str, Any
     "aws:route53/record:Record": _record,
     "aws:route53/healthCheck:HealthCheck": _health_check,
     "aws:dynamodb/table:Table": _table,
+    "aws:iam/policy:Policy": _managed_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _policy_attachment,
+    "aws:lambda/permission:Permission": _permission,
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:apigatewayv2/integration:Integration": _integration,
+    "aws:apigatewayv2/route:Route": _route,
+    "aws:apigatewayv2/stage:Stage": _stage,
 }
 
 

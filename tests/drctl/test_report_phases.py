@@ -161,7 +161,7 @@ def test_an_instance_type_without_a_price_is_unpriced_never_guessed(info):
 def test_readme_documents_exactly_the_report_json_keys(info):
     """README's "Report JSON" tables list the keys `drctl report --json` prints, no more, no less."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Report JSON", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("### Report JSON", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     documented: dict[str, list[str]] = {}
     current = None
     for line in section.splitlines():
