@@ -8,6 +8,7 @@ from . import (
     next_public,
     pipeline_rules,
     profile_rules,
+    task_token_rules,
     user_data_rules,
 )
 
@@ -30,6 +31,7 @@ POLICIES = [
     pipeline_rules.APPROVAL_TOPIC_POLICY,
     pipeline_rules.APPROVAL_TIMEOUT_POLICY,
     pipeline_rules.LAMBDA_TIMEOUT_POLICY,
+    task_token_rules.POLICY,
     profile_rules.WARM_POOL_TEMPLATE_POLICY,
     profile_rules.APPROVAL_GATE_POLICY,
 ]

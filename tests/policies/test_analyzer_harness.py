@@ -40,6 +40,7 @@ EXPECTED_POLICIES = {
     "approval-topic-redundant-subscriptions",
     "approval-task-has-timeout",
     "failover-lambda-timeout-fits-step",
+    "no-task-token-in-notifications",
     "next-public-set-at-boot",
     "user-data-fully-visible",
 }
