@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from drctl.config import UsageError
+from drctl.decision import approval_decision
 
 # Tokyo counts as recovered when the verify step (health through the Tokyo ALB) has passed.
 VERIFY_MARKERS = ("verify", "healthy")
@@ -51,6 +52,8 @@ class Timeline:
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
     cause: str | None = None
+    # Who decided the approval (drctl/decision.py); "none" until the history is read.
+    decision: dict[str, Any] = field(default_factory=lambda: approval_decision(()))
 
 
 def iso(value: datetime | None) -> str | None:
@@ -99,7 +102,7 @@ def timeline(sfn: Any, execution_arn: str) -> Timeline:
     by_name: dict[str, Step] = {}
     events: list[dict[str, Any]] = []
     for page in sfn.get_paginator("get_execution_history").paginate(
-            executionArn=execution_arn, includeExecutionData=False):
+            executionArn=execution_arn, includeExecutionData=True):
         events.extend(page["events"])
     current: Step | None = None
     for event in events:
@@ -127,6 +130,7 @@ def timeline(sfn: Any, execution_arn: str) -> Timeline:
             current.status = "failed"
         elif kind in _SCHEDULED_EVENTS and current is not None and current.name in open_steps:
             current.scheduled.append(at)
+    result.decision = approval_decision(events)
     return result
 
 

@@ -7,6 +7,7 @@ The pipeline's report writer (reports.bucket) and `drctl report` build the same 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 
@@ -17,8 +18,9 @@ MODEL_APPROVAL_MINUTES = rto.DEFAULT_APPROVAL_MINUTES
 
 REPORT_KEYS = ("execution", "name", "status", "started", "stopped", "error", "cause", "steps",
                "recovery", "kind", "phases", "total_seconds", "total_milliseconds", "detection_source",
-               "model", "drill")
+               "model", "drill", "decision")
 PHASE_KEYS = ("phase", "start", "end", "seconds", "milliseconds", "model", "verdict")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DRILL_KEYS = ("hold_seconds", "instance_minutes", "estimated_cost_usd", "tiers", "until")
 
 
@@ -67,6 +69,7 @@ def build_report(t: executions.Timeline, info: Any, history: Optional[list[dict[
         "model": {"stack": info.stack, "approval_minutes": MODEL_APPROVAL_MINUTES,
                   "low_seconds": total["low_seconds"], "high_seconds": total["high_seconds"]},
         "drill": drill,
+        "decision": t.decision,
     }
 
 
@@ -81,11 +84,32 @@ def render_phases(report: dict[str, Any]) -> list[str]:
     lines.append(f"  {'total':<19} {executions.duration(report['total_seconds']):>8}   model "
                  f"{_range(report['model']['low_seconds'], report['model']['high_seconds'])}")
     lines.append(f"  detection: {report['detection_source']}")
+    lines.append(f"  approval: {decision_line(report['decision'])}")
     if report["drill"]:
         d = report["drill"]
         cost = "unpriced" if d["estimated_cost_usd"] is None else f"~{d['estimated_cost_usd']:.4f} USD"
         lines.append(f"  drill: {d['instance_minutes']:g} instance-minutes, {cost}")
     return lines
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """One line: the outcome and, when known, who, from where, how, when and why."""
+    parts = [str(decision["decision"])]
+    if decision["by"]:
+        parts.append(f"by {decision['by']}")
+    if decision["via"]:
+        parts.append(f"via {decision['via']}")
+    if decision["source_ip"]:
+        parts.append(f"from {decision['source_ip']}")
+    if decision["at"]:
+        parts.append(f"at {decision['at']}")
+    line = " ".join(parts)
+    if decision["user_agent"]:
+        line += f" ({decision['user_agent']})"
+    if decision["reason"]:
+        line += f": {decision['reason']}"
+    # typed on a page: no terminal escape sequence or line break reaches the operator's screen
+    return _CONTROL.sub("?", line)
 
 
 def _range(low: int, high: int) -> str:

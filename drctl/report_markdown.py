@@ -11,6 +11,7 @@ from typing import Any
 
 from drctl.executions import Step, Timeline, duration, iso
 from drctl.gantt import gantt_chart, markdown_text
+from drctl.report_data import decision_line
 
 RECOVERY_PHASE = "recovery (start to verified)"
 
@@ -67,6 +68,9 @@ def phase_table(report: dict[str, Any]) -> list[str]:
     lines.append(f"| **total** | **{duration(report['total_seconds'])}** | "
                  f"{duration(model_total['low_seconds'])}..{duration(model_total['high_seconds'])} | |")
     lines += ["", f"- detection: {markdown_text(report['detection_source'])}"]
+    decision = report.get("decision")
+    if decision:  # a name typed on a page and a user agent: untrusted, escaped like every AWS value
+        lines.append(f"- approval: {markdown_text(decision_line(decision))}")
     drill = report.get("drill")
     if drill:
         cost = drill["estimated_cost_usd"]

@@ -24,6 +24,9 @@ checks:
   7. DeleteLaunchTemplateVersions: moto has none. `install` adds it for the newest versions (what a
      drill's cleanup deletes); like AWS it refuses the default version, and $Latest becomes the
      highest version left (moto numbers versions by position, so only trailing ones can go).
+  7b. SendTaskFailure's cause: moto's response layer passes only the error on, so the TaskFailed
+     event of a rejected approval has no cause; AWS records it (who rejected, and why). `install`
+     passes the cause through to moto's own interpreter, which already accepts it.
 
 Not filled, and how the tests cope:
   8. Route53 health-check status: moto always reports Success; the failing case is a stub client
@@ -44,7 +47,7 @@ from typing import Any
 
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.ec2.responses import EC2Response
@@ -52,6 +55,7 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 from moto.route53.models import HealthCheck, route53_backends
 from moto.sns.models import sns_backends
+from moto.stepfunctions.responses import StepFunctionResponse
 
 _original_describe = Table.describe
 _original_config = HealthCheck.health_check_config
@@ -120,10 +124,17 @@ def _delete_launch_template_versions(self: EC2Response) -> ActionResult:
                          "UnsuccessfullyDeletedLaunchTemplateVersions": failed})
 
 
+def _send_task_failure(self: StepFunctionResponse) -> Any:
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+    return EmptyResult()
+
+
 def install() -> None:
     Table.describe = _describe_with_replicas  # type: ignore[method-assign]
     AutoScalingResponse.describe_warm_pool = _describe_warm_pool  # type: ignore[method-assign]
     EC2Response.delete_launch_template_versions = _delete_launch_template_versions  # type: ignore[attr-defined]
+    StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]
     HealthCheck.health_check_config = property(_config_with_alarm)  # type: ignore[assignment,method-assign]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from cost.instances import TierCost, instance_hour_key
 from cost.table import load_table
-from drctl import report_data
+from drctl import decision, report_data
 from drctl.config import load_stack
 from drctl.executions import Step, Timeline
 from drctl.measure import PHASES, detection_start, measured_phases
@@ -176,3 +176,4 @@ def test_readme_documents_exactly_the_report_json_keys(info):
     assert documented["top level"] == list(report) == list(report_data.REPORT_KEYS)
     assert documented["phases[]"] == list(report["phases"][0]) == list(report_data.PHASE_KEYS)
     assert documented["drill"] == list(report["drill"]) == list(report_data.DRILL_KEYS)
+    assert documented["decision"] == list(report["decision"]) == list(decision.DECISION_KEYS)

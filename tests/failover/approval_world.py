@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 from botocore.exceptions import ClientError
@@ -64,3 +66,43 @@ def settings(**overrides: Any) -> PageSettings:
 
 def clients() -> tuple[Any, Any]:
     return boto3.client("dynamodb", region_name=REGION), boto3.client("ssm", region_name=REGION)
+
+
+def page_event(
+    method: str,
+    approval_id: str,
+    form: dict[str, str] | None = None,
+    *,
+    b64: bool = False,
+    origin: str | None = None,
+    user_agent: str = "Phone/1.0",
+    source_ip: str = "203.0.113.7",
+) -> dict[str, Any]:
+    """An API Gateway v2 (payload 2.0) request for the page, as the HTTP API sends it."""
+    body = urlencode(form or {})
+    headers = {
+        "host": "abc.execute-api.ap-northeast-1.amazonaws.com",
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": user_agent,
+    }
+    if origin is not None:
+        headers["origin"] = origin
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} /a/{{id}}",
+        "rawPath": f"/a/{approval_id}",
+        "rawQueryString": "",
+        "headers": headers,
+        "pathParameters": {"id": approval_id},
+        "requestContext": {
+            "http": {
+                "method": method,
+                "path": f"/a/{approval_id}",
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": user_agent,
+            }
+        },
+        "body": base64.b64encode(body.encode()).decode() if b64 else body,
+        "isBase64Encoded": b64,
+    }

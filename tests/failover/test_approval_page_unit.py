@@ -3,16 +3,16 @@ token, the PIN and its lockout, one-time links, and what the decision records.""
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
 from failover import approval_html, approval_page, approval_store, handlers
 from failover.approval_page import PageSettings, PageSettingsError
-from tests.failover.approval_world import EXECUTION, PIN, TABLE, RecordingSfn, set_pin, settings
+from tests.failover.approval_world import EXECUTION, PIN, TABLE, RecordingSfn, page_event, set_pin, settings
+
+_event = page_event
 
 NOW = 1_800_000_000
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>&'
@@ -29,43 +29,6 @@ def _store(ddb: Any, **context: Any) -> approval_store.Approval:
     return approval_store.store_approval(
         ddb, TABLE, task_token="TOKEN-abc", execution_arn=EXECUTION, expires_at=NOW + 600, context=ctx
     )
-
-
-def _event(
-    method: str,
-    approval_id: str,
-    form: dict[str, str] | None = None,
-    *,
-    b64: bool = False,
-    origin: str | None = None,
-) -> dict[str, Any]:
-    body = urlencode(form or {})
-    headers = {
-        "host": "abc.execute-api.ap-northeast-1.amazonaws.com",
-        "content-type": "application/x-www-form-urlencoded",
-        "user-agent": "Phone/1.0",
-    }
-    if origin is not None:
-        headers["origin"] = origin
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} /a/{{id}}",
-        "rawPath": f"/a/{approval_id}",
-        "rawQueryString": "",
-        "headers": headers,
-        "pathParameters": {"id": approval_id},
-        "requestContext": {
-            "http": {
-                "method": method,
-                "path": f"/a/{approval_id}",
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": "Phone/1.0",
-            }
-        },
-        "body": base64.b64encode(body.encode()).decode() if b64 else body,
-        "isBase64Encoded": b64,
-    }
 
 
 def _call(
