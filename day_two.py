@@ -83,11 +83,21 @@ FORCE_NEW: Mapping[str, tuple[str, ...]] = {
     "aws:sns/topicSubscription:TopicSubscription": ("topic", "protocol", "endpoint"),
     "aws:sqs/queue:Queue": ("name", "namePrefix", "fifoQueue"),
     "aws:sqs/queuePolicy:QueuePolicy": ("queueUrl",),
+    # the reports bucket (reports.bucket) and its settings, each bound to the bucket it configures
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled", "region"),
+    "aws:s3/bucketVersioning:BucketVersioning": ("bucket", "expectedBucketOwner"),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        ("bucket", "expectedBucketOwner"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
 }
 
 # What a replacement loses (data or history): these carry `protect`, and a run that would
 # replace one is a defect, not a routine change.
-STATEFUL_TYPES = ("aws:dynamodb/table:Table", "aws:kms/key:Key", "aws:ec2/amiCopy:AmiCopy")
+STATEFUL_TYPES = ("aws:dynamodb/table:Table", "aws:kms/key:Key", "aws:ec2/amiCopy:AmiCopy",
+                  "aws:s3/bucket:Bucket")
 
 
 def force_new_properties(type_: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,6 +125,8 @@ def identity_of(settings: Settings) -> dict[str, Any]:
                        "rangeKey": t.range_key}
             for t in settings.data.tables
         }
+    else:  # the DR stack owns the reports bucket, when there is one
+        identity["reportsBucket"] = settings.reports.bucket
     return identity
 
 
@@ -153,6 +165,14 @@ def refusals(previous: Optional[Mapping[str, Any]], current: Mapping[str, Any],
             f"{before_alb.get('name')}, whose deletion protection stops the old one from being "
             f"deleted; set {NAMESPACE}:alb.deletionProtection false and `pulumi up` first, then "
             f"rename ({DOCS})")
+    before_bucket = previous.get("reportsBucket")
+    if before_bucket and current.get("reportsBucket") != before_bucket:
+        after_bucket = current.get("reportsBucket")
+        change = f"{after_bucket!r} would replace" if after_bucket else "unset would delete"
+        found.append(
+            f"{NAMESPACE}:reports.bucket {change} the protected reports bucket {before_bucket} (every "
+            f"report so far is in it); keep reports.bucket {before_bucket!r}, or copy the reports and "
+            f"`pulumi state unprotect` the old bucket first ({DOCS})")
     return found
 
 

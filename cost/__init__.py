@@ -2,11 +2,26 @@
 
 `estimate(resources, settings)` is the function (settings and resources in, a `CostReport` out);
 `from_recording(run, settings)` feeds it what the offline preview recorded.
+
+The names load on first use (PEP 562): `cost.instances` and `cost.table` alone need nothing but
+the standard library, and the report writer Lambda ships only those.
 """
 
-from cost.model import CostReport, LineItem, ResourceView, StackFacts, Unpriced, estimate
-from cost.recorded import from_recording
-from cost.report import render_text
+from __future__ import annotations
 
-__all__ = ["CostReport", "LineItem", "ResourceView", "StackFacts", "Unpriced", "estimate",
-           "from_recording", "render_text"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CostReport": "cost.model", "LineItem": "cost.model", "ResourceView": "cost.model",
+    "StackFacts": "cost.model", "Unpriced": "cost.model", "estimate": "cost.model",
+    "from_recording": "cost.recorded", "render_text": "cost.report",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'cost' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -68,6 +68,14 @@ FREE: dict[str, str] = {
     "aws:apigatewayv2/stage:Stage": "included in the HTTP API's request price",
     "aws:apigatewayv2/route:Route": "included in the HTTP API's request price",
     "aws:apigatewayv2/integration:Integration": "included in the HTTP API's request price",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "no charge for a bucket setting",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "no charge for a bucket setting",
+    "aws:s3/bucketVersioning:BucketVersioning": "no charge for versioning (the versions kept are storage)",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "SSE-S3 encryption has no charge",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+        "no charge for expiration rules (transitions would be)",
+    "aws:s3/bucketPolicy:BucketPolicy": "no charge for a bucket policy",
 }
 _COMPONENT = "a component resource: it groups the resources below and is no AWS resource"
 _PROVIDER = "a Pulumi provider: no AWS resource"
@@ -314,11 +322,18 @@ def lambda_function(r: ResourceView, ctx: Context) -> Found:
         if per_month:
             scheduled += per_month
             notes.append(f"{_n(per_month)} scheduled ({expression})")
+    drills = ctx.usage.failover_drills_per_month
+    for target in ctx.of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        rule = rules.get(target.inputs.get("rule"))
+        if target.inputs.get("arn") == arn and rule is not None and rule.inputs.get("eventPattern"):
+            # an AWS service event per run (a finished or stopped execution): at most one each
+            scheduled += drills
+            notes.append(f"{drills} run(s) (cost.failoverDrillsPerMonth) × 1 event of rule "
+                         f"{rule.inputs.get('name')}")
     definitions = _definitions(ctx)
     tasks = sum(_mentions(d, arn) for d in definitions if d is not None)
     if not tasks and not scheduled and any(d is None for d in definitions):
         tasks = 1  # definitions unknown until deploy: once per run
-    drills = ctx.usage.failover_drills_per_month
     if tasks:
         notes.append(f"{drills} run(s) (cost.failoverDrillsPerMonth) × at most {tasks} "
                      "task(s) naming it")
@@ -387,6 +402,15 @@ def http_api(r: ResourceView, ctx: Context) -> Found:  # noqa: ARG001 - same sha
     return [Unpriced(r.type, r.label, HTTP_API_USAGE)]
 
 
+REPORTS_USAGE = ("usage-priced (GB stored and PUT requests): two objects of a few KB per run, "
+                 "well under a cent a month")
+
+
+def bucket(r: ResourceView, ctx: Context) -> Found:  # noqa: ARG001 - same shape as a rule
+    # The reports bucket: the only bucket the program declares.
+    return [Unpriced(r.type, r.label, REPORTS_USAGE)]
+
+
 def table(r: ResourceView, ctx: Context) -> Found:
     replicas = [rep for rep in r.inputs.get("replicas") or [] if isinstance(rep, dict)]
     ttl = r.inputs.get("ttl")
@@ -442,6 +466,7 @@ RULES: dict[str, Rule] = {
     "aws:sqs/queue:Queue": queue,
     "aws:dynamodb/table:Table": table,
     "aws:apigatewayv2/api:Api": http_api,
+    "aws:s3/bucket:Bucket": bucket,
 }
 
 

@@ -385,16 +385,8 @@ def cmd_report(args: argparse.Namespace, info: StackInfo, clients: Clients) -> i
 
 
 def _report(t: executions.Timeline, info: StackInfo, clients: Clients) -> dict[str, Any]:
-    """The report document; the alarm's history is read only for runs an alarm started."""
-    history = None
-    alarm_at = executions._alarm_time(t.input)
-    if alarm_at is not None and not report_data.measure.run_kind(t.input) == report_data.measure.DRILL_KIND:
-        try:
-            history = report_data.alarm_history(clients("cloudwatch", info.checks.alarm_region),
-                                                info.checks.alarm_name, alarm_at)
-        except (ClientError, BotoCoreError):
-            history = None  # the report says detection was not measured, and why
-    return report_data.build_report(t, info, history)
+    return report_data.report_for(t, report_data.basis_for(info),
+                                  clients("cloudwatch", info.checks.alarm_region))
 
 
 def cmd_rto(args: argparse.Namespace, info: StackInfo, clients: Clients | None) -> int:

@@ -14,18 +14,15 @@ from pathlib import Path
 
 import stack_config
 from cost.instances import TierCost
+from drctl.usage import UsageError
 from failover.checks import CheckSettings
 from failover.contract import DRILL_DEFAULT_MAX_AGE_DAYS
 from stack_config.derive import check_settings_for
 
 __all__ = ["PROJECT_DIR_ENV", "StackInfo", "UsageError", "check_settings_for", "load_stack", "project_dir",
-           "with_web_url"]
+           "stack_info", "with_web_url"]
 
 PROJECT_DIR_ENV = "DRCTL_PROJECT_DIR"
-
-
-class UsageError(Exception):
-    """Bad input or configuration: drctl prints the one-line message and exits 2."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +74,11 @@ def load_stack(stack: str, overrides: list[str] | None = None) -> StackInfo:
     if not settings.is_dr:
         raise UsageError(f"--stack must name the DR stack (role dr), such as tokyo (got {stack}, "
                          f"role {settings.role})")
+    return stack_info(stack, settings)
+
+
+def stack_info(stack: str, settings: stack_config.Settings) -> StackInfo:
+    """The DR stack's settings as drctl uses them (also what the program hands the report writer)."""
     checks = check_settings_for(settings)
     return StackInfo(
         stack=stack,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from drctl.config import UsageError
 from drctl.decision import approval_decision
+from drctl.usage import UsageError
 
 # Tokyo counts as recovered when the verify step (health through the Tokyo ALB) has passed.
 VERIFY_MARKERS = ("verify", "healthy")

@@ -7,10 +7,15 @@ The pipeline's report writer (reports.bucket) and `drctl report` build the same 
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cost.instances import TierCost
 from drctl import executions, measure, rto
 
 # `drctl rto`'s default operator time, used when a report compares a run with the model.
@@ -24,6 +29,43 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DRILL_KEYS = ("hold_seconds", "instance_minutes", "estimated_cost_usd", "tiers", "until")
 
 
+@dataclass(frozen=True)
+class ReportBasis:
+    """What a report needs from the stack's settings. drctl builds it from the stack file; the
+    program computes the same one and hands it to the report writer Lambda as JSON (REPORT_BASIS),
+    so both compare a run with one model."""
+
+    stack: str
+    alarm_name: str
+    alarm_region: str
+    dr_region: str
+    model: tuple[rto.Phase, ...]
+    drill_tiers: tuple[TierCost, ...]
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "stack": self.stack, "alarm": [self.alarm_name, self.alarm_region], "region": self.dr_region,
+            "model": [[p.name, p.low, p.high, p.during_approval, p.branch] for p in self.model],
+            "tiers": [[t.tier, t.instance_type, t.desired] for t in self.drill_tiers]}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> ReportBasis:
+        data = json.loads(text)
+        return cls(stack=data["stack"], alarm_name=data["alarm"][0], alarm_region=data["alarm"][1],
+                   dr_region=data["region"],
+                   model=tuple(rto.Phase(name, low, high, "", "", during, branch)
+                               for name, low, high, during, branch in data["model"]),
+                   drill_tiers=tuple(TierCost(*row) for row in data["tiers"]))
+
+
+def basis_for(info: Any) -> ReportBasis:
+    """`info`: drctl.config.StackInfo, or anything with its settings (rto.RtoInputs and more)."""
+    return ReportBasis(stack=info.stack, alarm_name=info.checks.alarm_name,
+                       alarm_region=info.checks.alarm_region, dr_region=info.checks.dr_region,
+                       model=tuple(rto.model(info, MODEL_APPROVAL_MINUTES)),
+                       drill_tiers=tuple(info.drill_tiers))
+
+
 def alarm_history(cloudwatch: Any, alarm_name: str, alarm_at: datetime) -> list[dict[str, Any]]:
     """The detection alarm's state changes around one alarm (DescribeAlarmHistory)."""
     items: list[dict[str, Any]] = []
@@ -34,9 +76,23 @@ def alarm_history(cloudwatch: Any, alarm_name: str, alarm_at: datetime) -> list[
     return items
 
 
-def build_report(t: executions.Timeline, info: Any, history: Optional[list[dict[str, Any]]],
+def report_for(t: executions.Timeline, basis: ReportBasis, cloudwatch: Any,
+               now: Optional[datetime] = None) -> dict[str, Any]:
+    """The report of one run; the alarm's history is read (in the alarm's region) only for runs an
+    alarm started, and an unreadable history leaves detection unmeasured, with the reason."""
+    history = None
+    alarm_at = executions._alarm_time(t.input)
+    if alarm_at is not None and measure.run_kind(t.input) != measure.DRILL_KIND:
+        try:
+            history = alarm_history(cloudwatch, basis.alarm_name, alarm_at)
+        except (ClientError, BotoCoreError):
+            history = None
+    return build_report(t, basis, history, now)
+
+
+def build_report(t: executions.Timeline, basis: ReportBasis, history: Optional[list[dict[str, Any]]],
                  now: Optional[datetime] = None) -> dict[str, Any]:
-    """`info` is drctl.config.StackInfo; `history` the alarm's history (None when unreadable)."""
+    """`history`: the detection alarm's history (None when unreadable)."""
     kind = measure.run_kind(t.input)
     alarm_at = executions._alarm_time(t.input) if kind == measure.FAILOVER_KIND else None
     detected = measure.detection_start(history or [], alarm_at) if alarm_at else None
@@ -44,18 +100,18 @@ def build_report(t: executions.Timeline, info: Any, history: Optional[list[dict[
         source = "no alarm: the run was started by hand" if kind == measure.FAILOVER_KIND \
             else "no alarm: a drill"
     elif history is None:
-        source = f"alarm history of {info.checks.alarm_name} unreadable: detection not measured"
+        source = f"alarm history of {basis.alarm_name} unreadable: detection not measured"
     elif detected is None:
-        source = f"no ALARM transition of {info.checks.alarm_name} found near {executions.iso(alarm_at)}"
+        source = f"no ALARM transition of {basis.alarm_name} found near {executions.iso(alarm_at)}"
     else:
-        source = f"alarm history of {info.checks.alarm_name}"
+        source = f"alarm history of {basis.alarm_name}"
     measured = measure.measured_phases(t, detected)
-    model = rto.model(info, MODEL_APPROVAL_MINUTES)
+    model = list(basis.model)
     measure.compare_with_model(measured["phases"], model)
     total = rto.summary(model)
     drill = None
     if kind == measure.DRILL_KIND:
-        usage = measure.drill_usage(t, info.drill_tiers, info.checks.dr_region, now or datetime.now(UTC))
+        usage = measure.drill_usage(t, basis.drill_tiers, basis.dr_region, now or datetime.now(UTC))
         hold = t.input.get("hold_seconds") if isinstance(t.input, dict) else None
         drill = {"hold_seconds": hold, **usage}
     return {
@@ -66,7 +122,7 @@ def build_report(t: executions.Timeline, info: Any, history: Optional[list[dict[
         "total_seconds": measured["total_seconds"],
         "total_milliseconds": measured["total_milliseconds"],
         "detection_source": source,
-        "model": {"stack": info.stack, "approval_minutes": MODEL_APPROVAL_MINUTES,
+        "model": {"stack": basis.stack, "approval_minutes": MODEL_APPROVAL_MINUTES,
                   "low_seconds": total["low_seconds"], "high_seconds": total["high_seconds"]},
         "drill": drill,
         "decision": t.decision,

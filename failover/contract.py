@@ -105,6 +105,12 @@ DRILL_DEFAULT_MAX_AGE_DAYS = 30
 DRILL_MAX_AGE_DAYS_LIMIT = 365
 DRILL_PREEMPTED_ERROR = "DrillPreempted"  # StopExecution error when a real alarm takes over
 REPORTS_PREFIX = "reports/"
+REPORT_FUNCTION = "report"  # <lambdaPrefix>-report writes each finished run's report
+REPORT_TIMEOUT_SECONDS = 60
+# Lifecycle of the reports bucket: a report is kept; a replaced or deleted one (a noncurrent
+# version) goes after this many days, and unfinished multipart uploads after a week.
+REPORT_NONCURRENT_DAYS = 90
+REPORT_ABORT_UPLOAD_DAYS = 7
 REPORTS_NONCURRENT_DAYS = 90  # lifecycle: older report versions expire
 
 # Route53 failover records: an alias record carries no TTL; a plain one at most this many seconds,
@@ -337,6 +343,11 @@ def dlq_alarm_name(queue_name: str) -> str:
 def schedule_rule_name(function: str) -> str:
     """`<function name>-schedule`, cut to EventBridge's rule-name limit."""
     return f"{function}-schedule"[:EVENT_RULE_NAME.max_len]
+
+
+def report_rule_name(machine: str) -> str:
+    """`<failover machine>-report`: every finished run -> the report writer (reports.bucket)."""
+    return f"{machine}-report"[:EVENT_RULE_NAME.max_len].rstrip("-")
 
 
 def drill_rule_name(machine: str) -> str:

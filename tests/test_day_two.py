@@ -312,3 +312,34 @@ def test_fast_profile_gate_edits_reach_route53_and_the_pools_sizes_stay_the_pipe
     assert groups
     for group in groups:
         assert {"minSize", "maxSize", "desiredCapacity"} <= set(group.options["ignoreChanges"])
+
+
+# --- the reports bucket (reports.bucket, issue 13) -----------------------------------------------
+
+REPORTS = ["reports.bucket=megaticket-dr-reports"]
+
+
+def test_reports_bucket_is_protected_and_a_routine_tokyo_change_keeps_it(seoul_v1: ProgramRun) -> None:
+    tokyo_v1 = deploy("tokyo", REPORTS, seoul=seoul_v1)
+    (bucket,) = tokyo_v1.by_type("aws:s3/bucket:Bucket")
+    assert bucket.options["protect"] and tokyo_v1.outputs[IDENTITY_OUTPUT]["reportsBucket"] == "megaticket-dr-reports"
+    declared = {r.type for r in tokyo_v1.creates if r.custom and r.type.startswith("aws:")}
+    assert declared - set(FORCE_NEW) == set()
+    tokyo_v2 = deploy("tokyo", [*REPORTS, "web.port=8080", "readiness.schedule=rate(15 minutes)"],
+                      previous=tokyo_v1, seoul=seoul_v1)
+    assert_day_two_safe(tokyo_v1, tokyo_v2)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    (["reports.bucket=megaticket-dr-reports-2"], "megaticket-dr:reports.bucket 'megaticket-dr-reports-2' "
+     "would replace the protected reports bucket megaticket-dr-reports (every report so far is in it)"),
+    ([], "megaticket-dr:reports.bucket unset would delete the protected reports bucket megaticket-dr-reports"),
+])
+def test_renaming_or_dropping_the_reports_bucket_is_refused_in_one_line(
+        changes: list[str], expected: str, seoul_v1: ProgramRun) -> None:
+    tokyo_v1 = deploy("tokyo", REPORTS, seoul=seoul_v1)
+    with pytest.raises(ConfigError) as refused:
+        deploy("tokyo", changes, previous=tokyo_v1, seoul=seoul_v1)
+    assert str(refused.value).startswith(expected) and "\n" not in str(refused.value)
+    # a first bucket on a stack that had none is just a create
+    assert deploy("tokyo", REPORTS, previous=deploy("tokyo", seoul=seoul_v1), seoul=seoul_v1)

@@ -304,3 +304,27 @@ def lock_reader(region: str, account: str, alarm_name: str) -> str:
             },
         ]
     )
+
+
+def report_writer(machine_arn: str, alarm_region: str, account: str, alarm_name: str, bucket: str,
+                  machine_name: str, prefix: str) -> str:
+    """The report writer: read its machine's executions and the detection alarm's history, and put
+    objects under that machine's prefix of the reports bucket (nothing else: no read, no delete)."""
+    return policy(
+        [
+            {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:GetExecutionHistory"],
+             "Resource": executions_of(machine_arn)},
+            {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarmHistory",
+             "Resource": f"arn:aws:cloudwatch:{alarm_region}:{account}:alarm:{alarm_name}"},
+            {"Effect": "Allow", "Action": "s3:PutObject",
+             "Resource": f"arn:aws:s3:::{bucket}/{prefix}{machine_name}/*"},
+        ]
+    )
+
+
+def tls_only_bucket(bucket_arn: str) -> str:
+    """Refuse every request to the bucket that does not use TLS."""
+    return policy([{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
+

@@ -41,7 +41,10 @@ from components.failover_pipeline.approval_page import (
 from components.failover_pipeline.approval_topic import ApprovalTopic, ApprovalTopicArgs
 from components.failover_pipeline.event_hop import EventHop, EventHopArgs
 from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepLambdasArgs
+from components.failover_pipeline.reports import Reports, ReportsArgs
 from components.failover_pipeline.state_machines import StateMachines, StateMachinesArgs
+from drctl.config import stack_info
+from drctl.report_data import basis_for
 from failover.contract import LOG_RETENTION_DAYS, drill_rule_name, target_group_name
 from failover.drill import stopped_pattern as drill_stopped_pattern
 from failover.facts import EVENT_TARGET_RETRY_AGE_SECONDS, event_pattern
@@ -212,6 +215,15 @@ class FailoverPipeline(pulumi.ComponentResource):
         self._step_policies(name, args, account, topic, machines, lambdas, dr,
                             page[0].table_arn if page else None)
         self._drill_stopped_rule(name, fo, machines, lambdas, tags, dr)
+        self.reports_bucket: Optional[pulumi.Output[str]] = None
+        if s.reports.bucket is not None:
+            reports = Reports(f"{name}-reports", ReportsArgs(
+                bucket_name=s.reports.bucket, lambda_prefix=fo.lambda_prefix,
+                machine_name=fo.state_machine_name, machine_arn=machines.failover_arn,
+                alarm_name=fo.alarm_name, alarm_region=s.alarm_region, account=account,
+                basis_json=basis_for(stack_info(s.stack, s)).to_json(),
+                log_retention_days=args.log_retention_days, tags=tags), dr)
+            self.reports_bucket = reports.bucket_name
 
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=fo.event_bus_name, tags=tags, opts=dr)
         pattern = json.dumps(event_pattern(fo.alarm_name))

@@ -61,7 +61,7 @@ def _by_name(report: dict) -> dict:
 def test_alarm_run_measures_every_phase_and_they_add_up_to_the_total(info):
     t = _alarm_run(verify_tries=(0.0, 15.0, 30.0))
     history = [_history_item(-600, -700, "OK"), _history_item(0, -90), _history_item(0, -90, "OK")]
-    report = report_data.build_report(t, info, history)
+    report = report_data.build_report(t, report_data.basis_for(info), history)
     phases = _by_name(report)
     assert [p["phase"] for p in report["phases"]] == list(PHASES)
     assert phases["detection"]["seconds"] == 90.0  # first breaching window -> ALARM
@@ -78,7 +78,7 @@ def test_alarm_run_measures_every_phase_and_they_add_up_to_the_total(info):
 
 
 def test_each_phase_is_compared_with_the_rto_model_for_the_same_settings(info):
-    report = report_data.build_report(_alarm_run(), info, [_history_item(0, -90)])
+    report = report_data.build_report(_alarm_run(), report_data.basis_for(info), [_history_item(0, -90)])
     phases = _by_name(report)
     interval = info.health_check_interval * info.health_check_failure_threshold
     assert phases["detection"]["model"] == {"phases": ["detection", "alarm"],
@@ -88,13 +88,13 @@ def test_each_phase_is_compared_with_the_rto_model_for_the_same_settings(info):
     assert phases["event_delivery"]["verdict"] == "within model"  # 4.5 s in the 1-10 s assumption
     assert phases["boot_to_in_service"]["verdict"] == "within model"  # 173 s in 60..180 s
     assert phases["detection"]["verdict"] == "faster than modeled"  # 90 s < one interval x threshold + alarm
-    slow = report_data.build_report(_alarm_run(), info, [_history_item(0, -3600)])
+    slow = report_data.build_report(_alarm_run(), report_data.basis_for(info), [_history_item(0, -3600)])
     assert _by_name(slow)["detection"]["verdict"] == "slower than modeled"
     assert report["model"]["approval_minutes"] == report_data.MODEL_APPROVAL_MINUTES
 
 
 def test_unreadable_alarm_history_leaves_detection_unmeasured_and_says_why(info):
-    report = report_data.build_report(_alarm_run(), info, None)
+    report = report_data.build_report(_alarm_run(), report_data.basis_for(info), None)
     assert _by_name(report)["detection"]["seconds"] is None
     assert "unreadable" in report["detection_source"]
     assert sum(p["milliseconds"] or 0 for p in report["phases"]) == report["total_milliseconds"]
@@ -105,7 +105,7 @@ def test_manual_run_starts_at_the_execution_and_a_failed_run_measures_what_it_re
     t.input = {"source": "manual", "reason": "test"}
     t.steps = t.steps[:7]  # failed in step 3
     t.steps[-1].status = "failed"
-    report = report_data.build_report(t, info, None)
+    report = report_data.build_report(t, report_data.basis_for(info), None)
     phases = _by_name(report)
     assert phases["detection"]["seconds"] is None and phases["event_delivery"]["seconds"] is None
     assert phases["boot_to_in_service"]["seconds"] is None and phases["verification"]["seconds"] is None
@@ -131,7 +131,7 @@ def test_drill_report_has_no_alarm_phases_and_prices_its_instance_minutes(info):
     t.input = {"drill": True, "hold_seconds": 600, "source": "drill"}
     t.steps.append(Step("Drill_Hold", at(336), at(936), status="succeeded"))
     t.steps.append(Step("Drill_Cleanup", at(936), at(946.5), status="succeeded"))
-    report = report_data.build_report(t, info, None)
+    report = report_data.build_report(t, report_data.basis_for(info), None)
     assert report["kind"] == "drill" and report["detection_source"] == "no alarm: a drill"
     assert _by_name(report)["detection"]["seconds"] is None
     drill = report["drill"]
@@ -154,7 +154,7 @@ def test_an_instance_type_without_a_price_is_unpriced_never_guessed(info):
     t = _alarm_run()
     t.input = {"drill": True, "hold_seconds": 0}
     odd = replace(info, drill_tiers=(TierCost("web", "x9.nano", 1),))
-    drill = report_data.build_report(t, odd, None, now=at(400))["drill"]
+    drill = report_data.build_report(t, report_data.basis_for(odd), None, now=at(400))["drill"]
     assert drill["estimated_cost_usd"] is None and "no price for" in drill["tiers"][0]["price_basis"]
 
 
@@ -172,7 +172,7 @@ def test_readme_documents_exactly_the_report_json_keys(info):
             documented[current].append(line.split("`")[1])
     t = _alarm_run()
     t.input = {"drill": True, "hold_seconds": 60}
-    report = report_data.build_report(t, info, None, now=at(400))
+    report = report_data.build_report(t, report_data.basis_for(info), None, now=at(400))
     assert documented["top level"] == list(report) == list(report_data.REPORT_KEYS)
     assert documented["phases[]"] == list(report["phases"][0]) == list(report_data.PHASE_KEYS)
     assert documented["drill"] == list(report["drill"]) == list(report_data.DRILL_KEYS)

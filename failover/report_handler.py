@@ -1,0 +1,30 @@
+"""Lambda entry of the report writer (`<lambdaPrefix>-report`); its package carries drctl's report
+modules, which the step Lambdas' package does not (components/failover_pipeline/reports.py)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from drctl.report_data import ReportBasis
+from failover import report_writer
+
+_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    execution = report_writer.execution_of(event, os.environ["STATE_MACHINE_ARN"])
+    if execution is None:
+        return {"skipped": f"status {event.get('detail', {}).get('status')} is not final"}
+    basis = ReportBasis.from_json(os.environ["REPORT_BASIS"])
+
+    def client(service: str, region: str) -> Any:
+        return boto3.client(service, region_name=region, config=_BOTO_CONFIG)
+
+    return report_writer.write_report(
+        client("stepfunctions", basis.dr_region), client("cloudwatch", basis.alarm_region),
+        client("s3", basis.dr_region), execution_arn=execution, bucket=os.environ["REPORTS_BUCKET"],
+        basis=basis)
