@@ -13,15 +13,17 @@ from typing import Any
 import pytest
 
 from policies.analyzer_harness import UNKNOWN, PolicyPackProcess
+from policies.guardrails.task_token_rules import (
+    EVENT_TARGET,
+    HTTP_INTEGRATION,
+    HTTP_ROUTE,
+    REST_INTEGRATION,
+    REST_METHOD,
+    REST_RESOURCE,
+)
 from tests.policies.resources import LAMBDA, SSM_PARAMETER, STATE_MACHINE, resource
 
 RULE = "no-task-token-in-notifications"
-HTTP_ROUTE = "aws:apigatewayv2/route:Route"
-HTTP_INTEGRATION = "aws:apigatewayv2/integration:Integration"
-REST_RESOURCE = "aws:apigateway/resource:Resource"
-REST_METHOD = "aws:apigateway/method:Method"
-REST_INTEGRATION = "aws:apigateway/integration:Integration"
-EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 TOPIC = "arn:aws:sns:ap-northeast-1:123456789012:stfc-topic-dev-an1-approval"
 SNS_WAIT = "arn:aws:states:::sns:publish.waitForTaskToken"
 
