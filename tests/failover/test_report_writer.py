@@ -180,3 +180,18 @@ def test_the_writer_package_imports_with_nothing_but_boto3_beside_it(tmp_path: P
                           check=False, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ReportBasis"
+
+
+@pytest.mark.parametrize("profile", ["lean", "standard", "fast"])
+def test_the_writer_compares_with_the_model_drctl_uses_for_the_same_settings(profile: str):
+    from drctl.config import load_stack
+    from drctl.report_data import ReportBasis, basis_for
+
+    settings = (f"reports.bucket={BUCKET}", f"recovery.profile={profile}")
+    function = next(r for r in record("tokyo", settings).resources if r.name == "failover-reports-function")
+    shipped = ReportBasis.from_json(function.inputs["environment"]["variables"]["REPORT_BASIS"])
+    drctl_basis = basis_for(load_stack("tokyo", list(settings)))
+    assert [(p.name, p.low, p.high, p.during_approval) for p in shipped.model] == [
+        (p.name, p.low, p.high, p.during_approval) for p in drctl_basis.model]
+    assert (shipped.alarm_name, shipped.alarm_region, shipped.drill_tiers) == (
+        drctl_basis.alarm_name, drctl_basis.alarm_region, drctl_basis.drill_tiers)
