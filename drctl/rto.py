@@ -139,8 +139,8 @@ def _warm_up(info: RtoInputs) -> list[Phase]:
     branch (both tiers from their stopped warm pools, targets healthy, Tokyo's Route53 check)."""
     tg = info.target_health_interval
     interval, threshold = info.health_check_interval, info.health_check_failure_threshold
-    template = {"during_approval": True, "branch": "template"}
-    scale = {"during_approval": True, "branch": "scale"}
+    template: dict[str, Any] = {"during_approval": True, "branch": "template"}
+    scale: dict[str, Any] = {"during_approval": True, "branch": "scale"}
     return [
         _nlb(info, **template),
         Phase("launch-template", *LAUNCH_TEMPLATE, "step 2 checks INTERNAL_API_URL (assumed); warm "

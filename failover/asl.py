@@ -255,6 +255,35 @@ _LOCK_NOTE = (
 )
 
 
+def approval_task(step0_arn: str, timeout: int, heartbeat: int | None, timeout_action: str,
+                  retry: list[dict[str, Any]], catch: list[dict[str, Any]]) -> State:
+    """Step 0: invoke the step0 Lambda with a task token and wait for the decision (both machines).
+    The Payload lands in the TaskScheduled history event: drctl reads the token there."""
+    approval: State = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {
+            "FunctionName": step0_arn,
+            "Payload": {
+                "taskToken.$": "$$.Task.Token",
+                "execution_arn.$": "$$.Execution.Id",
+                "state_machine_arn.$": "$$.StateMachine.Id",
+                "input.$": "$$.Execution.Input",
+                "timeout_seconds": timeout,
+                "timeout_action": timeout_action,
+            },
+        },
+        "TimeoutSeconds": timeout,
+        "ResultPath": "$.approval",
+        "Retry": retry,
+        "Catch": catch,
+        "Next": "Step0_CheckDecision",
+    }
+    if heartbeat is not None:
+        approval["HeartbeatSeconds"] = heartbeat
+    return approval
+
+
 def failover_definition(
     *,
     step0_arn: str,
@@ -312,43 +341,15 @@ def failover_definition(
     else:
         s["Init"] = _init_state(["step0", "step1", "step2", "step3", "step4", "drill"], "RunKind")
 
-    # Step 0: approval. The Payload lands in the TaskScheduled history event: drctl reads the token there.
-    approval: State = {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        "Parameters": {
-            "FunctionName": step0_arn,
-            "Payload": {
-                "taskToken.$": "$$.Task.Token",
-                "execution_arn.$": "$$.Execution.Id",
-                "state_machine_arn.$": "$$.StateMachine.Id",
-                "input.$": "$$.Execution.Input",
-                "timeout_seconds": approval_timeout_seconds,
-                "timeout_action": timeout_action,
-            },
-        },
-        "TimeoutSeconds": approval_timeout_seconds,
-        "ResultPath": "$.approval",
-        "Retry": b.retry(),
-        "Catch": [
+    s[APPROVAL_STATE] = approval_task(
+        step0_arn, approval_timeout_seconds, approval_heartbeat_seconds, timeout_action, b.retry(), [
             {"ErrorEquals": [REJECT_ERROR], "ResultPath": "$.error", "Next": "Step0_Rejected"},
-            {
-                "ErrorEquals": ["ExecutionAlreadyRunningError"],
-                "ResultPath": "$.error",
-                "Next": "Step0_DuplicateIgnored",
-            },
-            {
-                "ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"],
-                "ResultPath": "$.error",
-                "Next": "Step0_ApprovalTimedOut",
-            },
+            {"ErrorEquals": ["ExecutionAlreadyRunningError"], "ResultPath": "$.error",
+             "Next": "Step0_DuplicateIgnored"},
+            {"ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"], "ResultPath": "$.error",
+             "Next": "Step0_ApprovalTimedOut"},
             *b.catch_all("Step0", "Step 0 (approval)"),
-        ],
-        "Next": "Step0_CheckDecision",
-    }
-    if approval_heartbeat_seconds is not None:
-        approval["HeartbeatSeconds"] = approval_heartbeat_seconds
-    s[APPROVAL_STATE] = approval
+        ])
     s["Step0_CheckDecision"] = {
         "Type": "Choice",
         "Choices": [

@@ -35,6 +35,7 @@ from failover.asl import (
     _check_positive,
     _failure_notice,
     _init_state,
+    approval_task,
 )
 from failover.contract import APPROVAL_STATE, REJECT_ERROR, TIMEOUT_ACTIONS, TIMEOUT_PROCEED
 
@@ -230,29 +231,9 @@ def warm_up_definition(
 
 def _approval_branch(step0_arn: str, timeout: int, heartbeat: int | None, timeout_action: str,
                      b: _Builder) -> dict[str, Any]:
-    approval: State = {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        "Parameters": {
-            "FunctionName": step0_arn,
-            "Payload": {
-                "taskToken.$": "$$.Task.Token",
-                "execution_arn.$": "$$.Execution.Id",
-                "state_machine_arn.$": "$$.StateMachine.Id",
-                "input.$": "$$.Execution.Input",
-                "timeout_seconds": timeout,
-                "timeout_action": timeout_action,
-            },
-        },
-        "TimeoutSeconds": timeout,
-        "ResultPath": "$.approval",
-        "Retry": b.retry(),
-        "Catch": [{"ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"], "ResultPath": "$.error",
-                   "Next": "Step0_ApprovalTimedOut"}],
-        "Next": "Step0_CheckDecision",
-    }
-    if heartbeat is not None:
-        approval["HeartbeatSeconds"] = heartbeat
+    approval = approval_task(step0_arn, timeout, heartbeat, timeout_action, b.retry(), [
+        {"ErrorEquals": ["States.Timeout", "States.HeartbeatTimeout"], "ResultPath": "$.error",
+         "Next": "Step0_ApprovalTimedOut"}])
     states: dict[str, State] = {
         APPROVAL_STATE: approval,
         "Step0_CheckDecision": {
