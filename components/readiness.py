@@ -26,6 +26,12 @@ import pulumi
 import pulumi_aws as aws
 
 from failover.check_core import CheckSettings
+from failover.contract import (
+    APPROVAL_PAGE_FUNCTION,
+    REPORT_FUNCTION,
+    approval_table_name,
+    report_rule_name,
+)
 from failover.contract import schedule_rule_name as contract_schedule_rule_name
 from failover.facts import FUNCTIONS, LAMBDA_MEMORY_MB, dlq_name, function_name, role_name
 from failover.readiness import DEFAULT_NAMESPACE, to_env
@@ -84,12 +90,38 @@ def _account(arn: str) -> str:
     return arn.split(":")[4] if arn.count(":") >= 5 else "*"
 
 
+def _page_and_reports_statements(s: CheckSettings, account: str) -> list[dict[str, Any]]:
+    """approval-page and reports (failover/check_pages.py): read what they compare, nothing else."""
+    statements: list[dict[str, Any]] = []
+    if s.approval_page_enabled:
+        table = f"arn:aws:dynamodb:{s.dr_region}:{account}:table/{approval_table_name(s.lambda_prefix)}"
+        statements += [
+            {"Sid": "ReadApprovalApi", "Effect": "Allow", "Action": "apigateway:GET",
+             "Resource": [f"arn:aws:apigateway:{s.dr_region}::/apis",
+                          f"arn:aws:apigateway:{s.dr_region}::/apis/*"]},
+            {"Sid": "ReadApprovalTable", "Effect": "Allow", "Action": "dynamodb:DescribeTimeToLive",
+             "Resource": table},
+        ]
+        if s.approval_pin_required:  # the parameter's metadata: GetParameter without decryption
+            statements.append({"Sid": "ReadPinParameter", "Effect": "Allow", "Action": "ssm:GetParameter",
+                               "Resource": f"arn:aws:ssm:{s.dr_region}:{account}:parameter"
+                                           f"{s.approval_pin_parameter}"})
+    if s.reports_bucket:
+        statements.append({"Sid": "ReadReportsBucket", "Effect": "Allow", "Action": [
+            "s3:ListBucket", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock", "s3:GetLifecycleConfiguration"],
+            "Resource": f"arn:aws:s3:::{s.reports_bucket}"})
+    return statements
+
+
 def policy_document(s: CheckSettings, namespace: str, account: str, state_machine_arn: str,
                     topic_arn: str, log_group_arn: str) -> str:
     """The read-only policy, as JSON (a pure function so tests can read it without Pulumi)."""
     events_rules = [
         f"arn:aws:events:{s.alarm_region}:{account}:rule/{s.observation_rule_name}",
         f"arn:aws:events:{s.dr_region}:{account}:rule/{s.event_bus_name}/{s.failover_rule_name}",
+        *([f"arn:aws:events:{s.dr_region}:{account}:rule/{report_rule_name(s.state_machine_name)}"]
+          if s.reports_bucket else []),
     ]
     tables = [f"arn:aws:dynamodb:{region}:{account}:table/{t}" for t in s.table_names
               for region in (s.dr_region, s.primary_region)]
@@ -100,7 +132,10 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
     queues = [f"arn:aws:sqs:{s.alarm_region}:{account}:{dlq_name(s.observation_rule_name)}",
               f"arn:aws:sqs:{s.dr_region}:{account}:{dlq_name(s.failover_rule_name)}"]
     machines = [state_machine_arn, state_machine_arn.rsplit(":", 1)[0] + f":{s.failback_state_machine_name}"]
-    functions = [f"arn:aws:lambda:{s.dr_region}:{account}:function:{f}" for f in s.function_names().values()]
+    pages = [APPROVAL_PAGE_FUNCTION] if s.approval_page_enabled else []
+    writers = [REPORT_FUNCTION] if s.reports_bucket else []
+    functions = [f"arn:aws:lambda:{s.dr_region}:{account}:function:{f}" for f in (
+        *s.function_names().values(), *(function_name(s.lambda_prefix, k) for k in (*pages, *writers)))]
     statements: list[dict[str, Any]] = [
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [log_group_arn, f"{log_group_arn}:*"]},
@@ -130,6 +165,7 @@ def policy_document(s: CheckSettings, namespace: str, account: str, state_machin
          "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"], "Resource": f"arn:aws:iam::{account}:policy/*"},
         {"Sid": "ReadDeadLetters", "Effect": "Allow",
          "Action": ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"], "Resource": queues},
+        *_page_and_reports_statements(s, account),
         {"Sid": "DescribeOnlyUnscopable", "Effect": "Allow", "Action": [
             "route53:ListHealthChecks", "route53:ListHostedZonesByName", "cloudwatch:DescribeAlarms",
             "cloudwatch:GetMetricStatistics", "ec2:DescribeLaunchTemplateVersions",

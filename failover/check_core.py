@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from failover import facts
+from failover.approval_pin import DEFAULT_PIN_PARAMETER
 from failover.contract import (
     DRILL_DEFAULT_MAX_AGE_DAYS,
     GATE_METRIC_NAME,
@@ -134,6 +135,13 @@ class CheckSettings:
     approval_gate: bool = False
     gate_metric: str = GATE_METRIC_NAME  # in lock_namespace and alarm_region, like the lock
     gate_alarm_name: str = "MegaTicket-DR-Approval-Gate"
+    # approval.page.* (stack_config/approval_page.py) and reports.bucket: what is deployed for them
+    approval_page_enabled: bool = True
+    approval_pin_required: bool = True
+    approval_pin_parameter: str = DEFAULT_PIN_PARAMETER
+    approval_throttling_rate_limit: int = 5
+    approval_throttling_burst_limit: int = 10
+    reports_bucket: str = ""  # empty: no reports bucket
     http_timeout_seconds: float = 5.0
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
 

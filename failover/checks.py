@@ -66,6 +66,7 @@ from failover.check_detection import (
 )
 from failover.check_drill import check_drill_recovery_time, check_last_drill
 from failover.check_event_path import check_event_dlq, check_failover_rule, check_observation_rule
+from failover.check_pages import check_approval_page, check_reports
 from failover.check_pipeline import (
     check_approval_subscriptions,
     check_last_execution,
@@ -133,6 +134,8 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("failback-lock", check_failback_lock, (ALARM,)),
     CheckSpec("last-drill", check_last_drill, (DR,)),
     CheckSpec("drill-recovery-time", check_drill_recovery_time, (DR,)),
+    CheckSpec("approval-page", check_approval_page, (DR,)),
+    CheckSpec("reports", check_reports, (DR,)),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS) + ("web-root",)
 

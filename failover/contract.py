@@ -75,6 +75,19 @@ REJECT_ERROR = "ManualReject"
 STEP_FUNCTIONS = ("step0", "step1", "step2", "step3", "step4", "failback")
 READINESS_FUNCTION = "readiness"
 APPROVAL_PAGE_FUNCTION = "page"  # <prefix>-page: the approval page Lambda
+APPROVAL_ROUTE_KEYS = ("GET /a/{id}", "POST /a/{id}")  # the page's only routes: GET shows, POST decides
+APPROVAL_STAGE = "$default"
+
+
+def approval_table_name(lambda_prefix: str) -> str:
+    """The approval page's one-time id table."""
+    return f"{lambda_prefix}-approvals"
+
+
+def approval_api_name(lambda_prefix: str) -> str:
+    """The approval page's HTTP API."""
+    return f"{lambda_prefix}-approval-page"
+
 FAILBACK_MACHINE_SUFFIX = "-failback"  # default failback state machine: `<stateMachineName>-failback`
 
 # Lambda timeouts (seconds) each function needs at least. The incident (001 section 7.2.2) was the
@@ -105,6 +118,7 @@ DRILL_DEFAULT_MAX_AGE_DAYS = 30
 DRILL_MAX_AGE_DAYS_LIMIT = 365
 DRILL_PREEMPTED_ERROR = "DrillPreempted"  # StopExecution error when a real alarm takes over
 REPORTS_PREFIX = "reports/"
+REPORT_FINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")  # every run the writer reports
 REPORT_FUNCTION = "report"  # <lambdaPrefix>-report writes each finished run's report
 REPORT_TIMEOUT_SECONDS = 60
 # Lifecycle of the reports bucket: a report is kept; a replaced or deleted one (a noncurrent

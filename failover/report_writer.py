@@ -18,10 +18,10 @@ from typing import Any, Optional
 
 from drctl import executions, report_data
 from drctl.report_markdown import render_markdown
-from failover.contract import REPORTS_PREFIX
+from failover.contract import REPORT_FINAL_STATUSES, REPORTS_PREFIX
 from failover.drill import STATUS_CHANGE
 
-FINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+FINAL_STATUSES = REPORT_FINAL_STATUSES
 
 
 def finished_pattern(state_machine_arn: str) -> dict[str, Any]:

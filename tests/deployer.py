@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from failover import approval_pin
 from offline_preview.engine import PROJECT_DIR, ProgramRun, RecordedResource, run_program
 from offline_preview.placeholders import label_of
 from stack_config import apply_overrides, stack_file_values
@@ -473,6 +474,10 @@ def _table(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str,
         if pitr:
             ddb.update_continuous_backups(TableName=i["name"], PointInTimeRecoverySpecification={
                 "PointInTimeRecoveryEnabled": True})
+        ttl = i.get("ttl") or {}
+        if ttl.get("enabled"):
+            ddb.update_time_to_live(TableName=i["name"], TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": ttl["attributeName"]})
         # moto keeps each region's table apart: describe it as one global table (moto_gaps).
         moto_gaps.set_replicas(where, i["name"], [{"RegionName": r, "ReplicaStatus": "ACTIVE"}
                                                   for r in regions if r != where])
@@ -533,6 +538,60 @@ def _stage(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str,
     return {"id": i["name"], "invokeUrl": f"https://{i['apiId']}.execute-api.{region}.amazonaws.com/{path}"}
 
 
+def _bucket(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    d.clients("s3", region).create_bucket(Bucket=i["bucket"],
+                                          CreateBucketConfiguration={"LocationConstraint": region})
+    return {"id": i["bucket"], "bucket": i["bucket"], "arn": f"arn:aws:s3:::{i['bucket']}"}
+
+
+def _bucket_versioning(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    d.clients("s3", region).put_bucket_versioning(
+        Bucket=i["bucket"], VersioningConfiguration={"Status": i["versioningConfiguration"]["status"]})
+    return {"id": i["bucket"]}
+
+
+def _bucket_encryption(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    rules = [{"ApplyServerSideEncryptionByDefault": {
+        "SSEAlgorithm": r["applyServerSideEncryptionByDefault"]["sseAlgorithm"]}} for r in i["rules"]]
+    d.clients("s3", region).put_bucket_encryption(
+        Bucket=i["bucket"], ServerSideEncryptionConfiguration={"Rules": rules})
+    return {"id": i["bucket"]}
+
+
+def _bucket_lifecycle(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    rules = [{"ID": r["id"], "Status": r["status"], "Filter": {"Prefix": r["filter"]["prefix"]},
+              "NoncurrentVersionExpiration": {
+                  "NoncurrentDays": int(r["noncurrentVersionExpiration"]["noncurrentDays"])},
+              "AbortIncompleteMultipartUpload": {
+                  "DaysAfterInitiation": int(r["abortIncompleteMultipartUpload"]["daysAfterInitiation"])}}
+             for r in i["rules"]]
+    d.clients("s3", region).put_bucket_lifecycle_configuration(
+        Bucket=i["bucket"], LifecycleConfiguration={"Rules": rules})
+    return {"id": i["bucket"]}
+
+
+def _public_access_block(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    keys = {"blockPublicAcls": "BlockPublicAcls", "ignorePublicAcls": "IgnorePublicAcls",
+            "blockPublicPolicy": "BlockPublicPolicy", "restrictPublicBuckets": "RestrictPublicBuckets"}
+    d.clients("s3", region).put_public_access_block(
+        Bucket=i["bucket"], PublicAccessBlockConfiguration={v: bool(i.get(k)) for k, v in keys.items()})
+    return {"id": i["bucket"]}
+
+
+def _ownership(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    d.clients("s3", region).put_bucket_ownership_controls(
+        Bucket=i["bucket"], OwnershipControls={"Rules": [{"ObjectOwnership": i["rule"]["objectOwnership"]}]})
+    return {"id": i["bucket"]}
+
+
+def _bucket_policy(d: Deployer, i: dict[str, Any], region: str, label: str) -> dict[str, Any]:
+    d.clients("s3", region).put_bucket_policy(Bucket=i["bucket"], Policy=i["policy"])
+    return {"id": i["bucket"]}
+
+
+OPERATOR_PIN = "482915"
+
+
 HANDLERS: dict[str, Callable[[Deployer, dict[str, Any], str, str], dict[str, Any]]] = {
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _subnet,
@@ -569,6 +628,13 @@ HANDLERS: dict[str, Callable[[Deployer, dict[str, Any], str, str], dict[str, Any
     "aws:apigatewayv2/integration:Integration": _integration,
     "aws:apigatewayv2/route:Route": _route,
     "aws:apigatewayv2/stage:Stage": _stage,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketVersioning:BucketVersioning": _bucket_versioning,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _bucket_encryption,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _bucket_lifecycle,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _public_access_block,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _ownership,
+    "aws:s3/bucketPolicy:BucketPolicy": _bucket_policy,
 }
 
 
@@ -590,6 +656,11 @@ def deploy_pair(clients: ClientFactory, tokyo_overrides: tuple[str, ...] = (),
     d.golden_ami(seoul.region, seoul.ami.name, seoul.ami.build or "unknown")
     seoul_outputs = d.deploy(seoul_run, seoul.region)
     tokyo_outputs = d.deploy(tokyo_run, "ap-northeast-1", stack_outputs=json.loads(json.dumps(seoul_outputs)))
+    page = settings_for_stack(PROJECT_DIR, "tokyo", list(tokyo_overrides)).approval_page
+    if page.enabled and page.pin_required:
+        # The operator's step after the first `pulumi up` (README): `drctl approval-pin set`.
+        approval_pin.store_pin_hash(d.clients("ssm", "ap-northeast-1"), page.pin_parameter, OPERATOR_PIN,
+                                    iterations=approval_pin.MIN_ITERATIONS)
     return Deployed(seoul_outputs, tokyo_outputs, tuple(d.skipped))
 
 

@@ -25,14 +25,22 @@ from components.failover_pipeline.functions import RUNTIME, package
 from failover.approval_link import page_url
 from failover.approval_page import PATH_PREFIX
 from failover.approval_store import KEY, TTL_ATTRIBUTE
-from failover.contract import APPROVAL_PAGE_FUNCTION, function_name, lambda_log_group, role_name
+from failover.contract import (
+    APPROVAL_PAGE_FUNCTION,
+    APPROVAL_ROUTE_KEYS,
+    APPROVAL_STAGE,
+    approval_api_name,
+    approval_table_name,
+    function_name,
+    lambda_log_group,
+    role_name,
+)
 from failover.facts import LAMBDA_MEMORY_MB
 from stack_config.model import ApprovalPageSettings
 
 PAGE_HANDLER = "failover.handlers.approval_page"
 PAGE_TIMEOUT_SECONDS = 30  # PBKDF2 (600,000 rounds) plus three AWS calls; API Gateway waits 30 s
-ROUTE_PATH = f"{PATH_PREFIX}{{id}}"
-ROUTE_KEYS = (f"GET {ROUTE_PATH}", f"POST {ROUTE_PATH}")
+ROUTE_KEYS = APPROVAL_ROUTE_KEYS
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":'
     '"$context.httpMethod","route":"$context.routeKey","status":"$context.status",'
@@ -40,12 +48,8 @@ ACCESS_LOG_FORMAT = (
 )  # no path: it holds the one-time id
 
 
-def table_name(lambda_prefix: str) -> str:
-    return f"{lambda_prefix}-approvals"
-
-
-def api_name(lambda_prefix: str) -> str:
-    return f"{lambda_prefix}-approval-page"
+table_name = approval_table_name
+api_name = approval_api_name
 
 
 def approver_name(lambda_prefix: str) -> str:
@@ -197,7 +201,7 @@ class ApprovalPage(pulumi.ComponentResource):
             f"{name}-access-logs", name=f"/aws/apigateway/{api_name(args.lambda_prefix)}",
             retention_in_days=args.log_retention_days, tags=tags, opts=child)
         stage = aws.apigatewayv2.Stage(
-            f"{name}-stage", api_id=api.id, name="$default", auto_deploy=True,
+            f"{name}-stage", api_id=api.id, name=APPROVAL_STAGE, auto_deploy=True,
             default_route_settings={"throttling_rate_limit": page.throttling_rate_limit,
                                     "throttling_burst_limit": page.throttling_burst_limit},
             access_log_settings={"destination_arn": access_logs.arn, "format": ACCESS_LOG_FORMAT},
