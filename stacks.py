@@ -30,6 +30,8 @@ from components.secondary_dns import SecondaryDns, SecondaryDnsArgs
 from components.tier import Tier, TierArgs
 from components.web_alb import WebAlb, WebAlbArgs
 from day_two import IDENTITY_OUTPUT, guarded_identity
+from drctl.config import stack_info
+from drctl.report_data import basis_for
 from failover.contract import NLB_ON_FAILOVER, READINESS_FUNCTION, function_name
 from failover.facts import public_url
 from stack_config import Settings
@@ -235,4 +237,6 @@ def _declare_pipeline(settings: Settings, providers: Providers, tiers: Tiers) ->
         app_subnet_ids=tiers.network.private_subnet_ids, alb_dns_name=tiers.alb.dns_name,
         web_launch_template_id=tiers.web.launch_template_id,
         nlb_target_group_name=tiers.nlb.target_group_name if tiers.nlb else None,
+        report_basis_json=basis_for(stack_info(settings.stack, settings)).to_json() if settings.reports.bucket
+        else "",
     ), pulumi.ResourceOptions(provider=providers.home))

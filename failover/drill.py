@@ -24,7 +24,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from failover import lock, nlb, scale
-from failover.contract import DRILL_INPUT_KEY, DRILL_PREEMPTED_ERROR, NLB_ON_FAILOVER
+from failover.contract import DRILL_INPUT_KEY, DRILL_PREEMPTED_ERROR, NLB_ON_FAILOVER, REPORT_FINAL_STATUSES
 from failover.errors import FailoverError, error_code, translate_throttling
 from failover.settings import Capacity, Settings
 from failover.stamps import now_iso
@@ -43,6 +43,12 @@ def stopped_pattern(state_machine_arn: str) -> dict[str, Any]:
     """The EventBridge pattern of the failover machine's stopped executions (the cleanup rule's)."""
     return {"source": ["aws.states"], "detail-type": [STATUS_CHANGE],
             "detail": {"status": list(STOPPED_STATUSES), "stateMachineArn": [state_machine_arn]}}
+
+
+def finished_pattern(state_machine_arn: str) -> dict[str, Any]:
+    """The EventBridge pattern of the machine's finished executions (the `<machine>-report` rule)."""
+    return {"source": ["aws.states"], "detail-type": [STATUS_CHANGE],
+            "detail": {"status": list(REPORT_FINAL_STATUSES), "stateMachineArn": [state_machine_arn]}}
 
 
 def is_drill_input(execution_input: Any) -> bool:

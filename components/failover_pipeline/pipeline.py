@@ -43,8 +43,6 @@ from components.failover_pipeline.event_hop import EventHop, EventHopArgs
 from components.failover_pipeline.functions import FUNCTIONS, StepLambdas, StepLambdasArgs
 from components.failover_pipeline.reports import Reports, ReportsArgs
 from components.failover_pipeline.state_machines import StateMachines, StateMachinesArgs
-from drctl.config import stack_info
-from drctl.report_data import basis_for
 from failover.contract import LOG_RETENTION_DAYS, drill_rule_name, target_group_name
 from failover.drill import stopped_pattern as drill_stopped_pattern
 from failover.facts import EVENT_TARGET_RETRY_AGE_SECONDS, event_pattern
@@ -67,6 +65,9 @@ class FailoverPipelineArgs:
     poll_seconds: int = 15
     max_polls: int = 40
     log_retention_days: int = 90
+    # reports.bucket: drctl.report_data.ReportBasis.to_json() of these settings (the model the
+    # writer compares each run with); the stack wiring computes it, drctl being above components
+    report_basis_json: str = ""
 
     def __post_init__(self) -> None:
         fo = self.settings.failover
@@ -221,7 +222,7 @@ class FailoverPipeline(pulumi.ComponentResource):
                 bucket_name=s.reports.bucket, lambda_prefix=fo.lambda_prefix,
                 machine_name=fo.state_machine_name, machine_arn=machines.failover_arn,
                 alarm_name=fo.alarm_name, alarm_region=s.alarm_region, account=account,
-                basis_json=basis_for(stack_info(s.stack, s)).to_json(),
+                basis_json=args.report_basis_json,
                 log_retention_days=args.log_retention_days, tags=tags), dr)
             self.reports_bucket = reports.bucket_name
 

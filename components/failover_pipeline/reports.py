@@ -1,7 +1,7 @@
 """The reports bucket and the writer that fills it (issue 13, setting `reports.bucket`).
 
 At the end of every run of the failover machine, EventBridge hands the status change to the Lambda
-`<lambdaPrefix>-report` (failover/report_writer.py), which writes the run's JSON and Markdown report
+`<lambdaPrefix>-report` (drctl/report_writer.py), which writes the run's JSON and Markdown report
 under `reports/<machine>/`. The bucket is versioned, encrypted (SSE-S3), refuses plain HTTP, has no
 public access and no ACLs, and a lifecycle rule expires replaced versions; it is protected like
 every stateful resource (docs/day-two.md). The writer compares each run with the model the
@@ -32,15 +32,16 @@ from failover.contract import (
     report_rule_name,
     role_name,
 )
+from failover.drill import finished_pattern
 from failover.facts import LAMBDA_MEMORY_MB
-from failover.report_writer import finished_pattern
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-HANDLER = "failover.report_handler.handler"
+HANDLER = "drctl.report_lambda.handler"
 # What the writer imports, and nothing that needs the stack files or Pulumi (a test imports the
 # built archive with only boto3 beside it).
 REPORT_SOURCES = (
-    "drctl/__init__.py", "drctl/usage.py", "drctl/executions.py", "drctl/decision.py", "drctl/measure.py",
+    "drctl/__init__.py", "drctl/report_lambda.py", "drctl/report_writer.py", "drctl/usage.py",
+    "drctl/executions.py", "drctl/decision.py", "drctl/measure.py",
     "drctl/rto.py", "drctl/report_data.py", "drctl/report_markdown.py", "drctl/gantt.py",
     "cost/__init__.py", "cost/instances.py", "cost/table.py", "cost/prices.json",
 )
@@ -61,7 +62,7 @@ class ReportsArgs:
     alarm_name: str
     alarm_region: str
     account: pulumi.Input[str]
-    basis_json: str  # drctl.report_data.ReportBasis.to_json() for this stack's settings
+    basis_json: str  # drctl.report_data.ReportBasis.to_json() for this stack's settings (stacks.py)
     log_retention_days: int
     tags: Mapping[str, str]
 

@@ -17,7 +17,9 @@ import boto3
 import pytest
 
 from components.failover_pipeline.reports import report_package
-from failover import handlers, report_handler, report_writer
+from drctl import report_lambda as report_handler
+from drctl import report_writer
+from failover import handlers
 from tests import moto_gaps
 from tests.deployer import record
 from tests.failover.conftest import REGION
@@ -173,7 +175,7 @@ def test_the_writer_package_imports_with_nothing_but_boto3_beside_it(tmp_path: P
             "    def find_spec(self, name, path=None, target=None):\n"
             "        if name.split('.')[0] in blocked: raise ImportError('not in the Lambda: ' + name)\n"
             "sys.meta_path.insert(0, Block())\n"
-            "import failover.report_handler, drctl.report_data\n"
+            "import drctl.report_lambda, drctl.report_data\n"
             "print(drctl.report_data.ReportBasis.__name__)\n")
     site = sysconfig.get_paths()["purelib"]
     done = subprocess.run([sys.executable, "-S", "-c", code, str(archive), site], capture_output=True, text=True,

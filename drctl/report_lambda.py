@@ -1,5 +1,5 @@
-"""Lambda entry of the report writer (`<lambdaPrefix>-report`); its package carries drctl's report
-modules, which the step Lambdas' package does not (components/failover_pipeline/reports.py)."""
+"""Lambda entry of the report writer (`<lambdaPrefix>-report`): a package of failover/ and drctl's
+report modules only (components/failover_pipeline/reports.py REPORT_SOURCES)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from drctl import report_writer
 from drctl.report_data import ReportBasis
-from failover import report_writer
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
 

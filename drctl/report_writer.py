@@ -1,4 +1,5 @@
-"""The pipeline's report writer (issue 13, `reports.bucket`): at the end of every run of the failover
+"""The pipeline's report writer (issue 13, `reports.bucket`; Lambda `<lambdaPrefix>-report`, entry
+drctl/report_lambda.py): at the end of every run of the failover
 machine (succeeded, failed, timed out, stopped; failovers and drills alike) it writes the run's
 report as JSON and Markdown to the reports bucket, the same document `drctl report` prints.
 
@@ -19,15 +20,8 @@ from typing import Any, Optional
 from drctl import executions, report_data
 from drctl.report_markdown import render_markdown
 from failover.contract import REPORT_FINAL_STATUSES, REPORTS_PREFIX
-from failover.drill import STATUS_CHANGE
 
 FINAL_STATUSES = REPORT_FINAL_STATUSES
-
-
-def finished_pattern(state_machine_arn: str) -> dict[str, Any]:
-    """The EventBridge pattern of the machine's finished executions (the `<machine>-report` rule)."""
-    return {"source": ["aws.states"], "detail-type": [STATUS_CHANGE],
-            "detail": {"status": list(FINAL_STATUSES), "stateMachineArn": [state_machine_arn]}}
 
 
 class NotThisMachineError(ValueError):
@@ -64,5 +58,5 @@ def write_report(sfn: Any, cloudwatch: Any, s3: Any, *, execution_arn: str, buck
             "keys": [json_key, markdown_key], "total_seconds": report["total_seconds"]}
 
 
-__all__ = ["FINAL_STATUSES", "NotThisMachineError", "execution_of", "finished_pattern", "report_keys",
+__all__ = ["FINAL_STATUSES", "NotThisMachineError", "execution_of", "report_keys",
            "write_report"]
