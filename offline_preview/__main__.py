@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -104,5 +105,14 @@ def _with_standby_cost(run: ProgramRun, settings: Settings, policies: Optional[P
     return text
 
 
+def _exit(code: int) -> None:
+    """Leave without the interpreter's teardown: a config error raised inside the mock engine's
+    event loop leaves the loop and its tasks behind, and collecting them at shutdown can print an
+    unrelated asyncio traceback after the one-line error."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())
