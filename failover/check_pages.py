@@ -266,7 +266,8 @@ def _writer_problems(clients: ClientFactory, s: CheckSettings) -> list[str]:
 def check_reports(clients: ClientFactory, s: CheckSettings) -> CheckResult:
     name = "reports"
     if not s.reports_bucket:
-        return CheckResult(name, True, "reports.bucket unset: runs are reported by `drctl report latest` only")
+        return CheckResult(name, True, "reports.bucket unset: runs are reported on request only "
+                           "(`drctl report latest`)")
     problems = _bucket_problems(clients, s) + _writer_problems(clients, s)
     if problems:
         return CheckResult(
