@@ -11,6 +11,7 @@ file; a check that none of these worlds can fail must get a world here (the cove
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.error
 from collections.abc import Callable
 from functools import cache
@@ -106,6 +107,8 @@ def _failures() -> dict[str, list[CheckResult]]:
     with mock_aws():
         run("nothing deployed", s, env.clients, http_status=None)
         run("nothing deployed, fast profile", fast, env.clients, http_status=None)
+        run("nothing deployed, reports expected", dataclasses.replace(s, reports_bucket="megaticket-dr-reports"),
+            env.clients, http_status=None)
     run("access denied", s, _refusing("AccessDeniedException"))
     run("throttled", s, _refusing("ThrottlingException"))
     run("endpoint unreachable", s, _unreachable)
