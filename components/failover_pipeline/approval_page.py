@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.failover_pipeline import iam
-from components.failover_pipeline.functions import RUNTIME, package
+from components.failover_pipeline.functions import lambda_with_role, package
 from failover.approval_link import page_url
 from failover.approval_page import PATH_PREFIX
 from failover.approval_store import KEY, TTL_ATTRIBUTE
@@ -32,10 +32,8 @@ from failover.contract import (
     approval_api_name,
     approval_table_name,
     function_name,
-    lambda_log_group,
     role_name,
 )
-from failover.facts import LAMBDA_MEMORY_MB
 from stack_config.model import ApprovalPageSettings
 
 PAGE_HANDLER = "failover.handlers.approval_page"
@@ -170,23 +168,13 @@ class ApprovalPage(pulumi.ComponentResource):
         super().__init__("megaticket-dr:failover:ApprovalPage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags, region, page = dict(args.tags), args.region, args.page
-        fn_name = function_name(args.lambda_prefix, APPROVAL_PAGE_FUNCTION)
-        logs = aws.cloudwatch.LogGroup(f"{name}-logs", name=lambda_log_group(fn_name),
-                                       retention_in_days=args.log_retention_days, tags=tags, opts=child)
-        role = aws.iam.Role(f"{name}-role", name=role_name(fn_name),
-                            assume_role_policy=iam.assume("lambda.amazonaws.com"), tags=tags, opts=child)
-        aws.iam.RolePolicy(f"{name}-logs-policy", role=role.id, policy=logs.arn.apply(iam.log_writer),
-                           opts=child)
-        aws.iam.RolePolicy(
-            f"{name}-policy", role=role.id,
+        function = lambda_with_role(
+            name, self, fn_name=function_name(args.lambda_prefix, APPROVAL_PAGE_FUNCTION),
+            handler=PAGE_HANDLER, code=package(), timeout=PAGE_TIMEOUT_SECONDS,
             policy=pulumi.Output.all(args.account, table.table_arn, args.machine_arn).apply(
                 lambda a: page_policy(region, a[0], a[1], a[2], page)),
-            opts=child)
-        function = aws.lambda_.Function(
-            f"{name}-function", name=fn_name, runtime=RUNTIME, handler=PAGE_HANDLER, code=package(),
-            role=role.arn, timeout=PAGE_TIMEOUT_SECONDS, memory_size=LAMBDA_MEMORY_MB,
-            environment={"variables": table.table_name.apply(lambda t: page_environment(page, t))},
-            tags=tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
+            environment=table.table_name.apply(lambda t: page_environment(page, t)),
+            log_retention_days=args.log_retention_days, tags=tags)
         api = aws.apigatewayv2.Api(f"{name}-api", name=api_name(args.lambda_prefix), protocol_type="HTTP",
                                    description="MegaTicket DR failover approval page", tags=tags, opts=child)
         integration = aws.apigatewayv2.Integration(

@@ -36,6 +36,26 @@ def package() -> pulumi.AssetArchive:
     )
 
 
+def lambda_with_role(name: str, parent: pulumi.Resource, *, fn_name: str, handler: str,
+                     code: pulumi.Archive, timeout: int, policy: pulumi.Input[str],
+                     environment: pulumi.Input[Mapping[str, pulumi.Input[str]]], log_retention_days: int,
+                     tags: Mapping[str, str]) -> aws.lambda_.Function:
+    """One Lambda of its own: log group, role (logs + `policy`), function, as children of `parent`
+    named `<name>-logs`, `-role`, `-logs-policy`, `-policy` and `-function` (the approval page and
+    the report writer)."""
+    child = pulumi.ResourceOptions(parent=parent)
+    logs = aws.cloudwatch.LogGroup(f"{name}-logs", name=lambda_log_group(fn_name),
+                                   retention_in_days=log_retention_days, tags=dict(tags), opts=child)
+    role = aws.iam.Role(f"{name}-role", name=role_name(fn_name),
+                        assume_role_policy=iam.assume("lambda.amazonaws.com"), tags=dict(tags), opts=child)
+    aws.iam.RolePolicy(f"{name}-logs-policy", role=role.id, policy=logs.arn.apply(iam.log_writer), opts=child)
+    aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=policy, opts=child)
+    return aws.lambda_.Function(
+        f"{name}-function", name=fn_name, runtime=RUNTIME, handler=handler, code=code, role=role.arn,
+        timeout=timeout, memory_size=LAMBDA_MEMORY_MB, environment={"variables": environment},
+        tags=dict(tags), opts=pulumi.ResourceOptions(parent=parent, depends_on=[logs]))
+
+
 @dataclass(frozen=True)
 class StepLambdasArgs:
     lambda_prefix: str

@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.failover_pipeline import iam
-from components.failover_pipeline.functions import RUNTIME
+from components.failover_pipeline.functions import lambda_with_role
 from failover.contract import (
     REPORT_ABORT_UPLOAD_DAYS,
     REPORT_FUNCTION,
@@ -28,12 +28,9 @@ from failover.contract import (
     REPORT_TIMEOUT_SECONDS,
     REPORTS_PREFIX,
     function_name,
-    lambda_log_group,
     report_rule_name,
-    role_name,
 )
 from failover.drill import finished_pattern
-from failover.facts import LAMBDA_MEMORY_MB
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HANDLER = "drctl.report_lambda.handler"
@@ -98,25 +95,15 @@ class Reports(pulumi.ComponentResource):
         aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id,
                             policy=bucket.arn.apply(iam.tls_only_bucket), opts=child)
 
-        fn_name = function_name(args.lambda_prefix, REPORT_FUNCTION)
-        logs = aws.cloudwatch.LogGroup(f"{name}-logs", name=lambda_log_group(fn_name),
-                                       retention_in_days=args.log_retention_days, tags=tags, opts=child)
-        role = aws.iam.Role(f"{name}-role", name=role_name(fn_name),
-                            assume_role_policy=iam.assume("lambda.amazonaws.com"), tags=tags, opts=child)
-        aws.iam.RolePolicy(f"{name}-logs-policy", role=role.id, policy=logs.arn.apply(iam.log_writer),
-                           opts=child)
-        aws.iam.RolePolicy(
-            f"{name}-policy", role=role.id,
+        function = lambda_with_role(
+            name, self, fn_name=function_name(args.lambda_prefix, REPORT_FUNCTION), handler=HANDLER,
+            code=report_package(), timeout=REPORT_TIMEOUT_SECONDS,
             policy=pulumi.Output.all(args.machine_arn, args.account).apply(
                 lambda a: iam.report_writer(a[0], args.alarm_region, a[1], args.alarm_name, args.bucket_name,
                                             args.machine_name, REPORTS_PREFIX)),
-            opts=child)
-        function = aws.lambda_.Function(
-            f"{name}-function", name=fn_name, runtime=RUNTIME, handler=HANDLER, code=report_package(),
-            role=role.arn, timeout=REPORT_TIMEOUT_SECONDS, memory_size=LAMBDA_MEMORY_MB,
-            environment={"variables": {"REPORTS_BUCKET": bucket.bucket, "STATE_MACHINE_ARN": args.machine_arn,
-                                       "REPORT_BASIS": args.basis_json}},
-            tags=tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
+            environment={"REPORTS_BUCKET": bucket.bucket, "STATE_MACHINE_ARN": args.machine_arn,
+                         "REPORT_BASIS": args.basis_json},
+            log_retention_days=args.log_retention_days, tags=tags)
         rule = aws.cloudwatch.EventRule(
             f"{name}-rule", name=report_rule_name(args.machine_name),
             description=f"Every finished run of {args.machine_name} -> its report in s3://{args.bucket_name}",
