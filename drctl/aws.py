@@ -27,8 +27,9 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from drctl.config import UsageError
+from failover.contract import AWS_CLIENT_CONFIG
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+_CONFIG = Config(**AWS_CLIENT_CONFIG)
 # Probing whether a region answers at all: one attempt, short timeouts (Seoul may be down).
 _PROBE = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=3, read_timeout=5)
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)

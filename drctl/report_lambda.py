@@ -11,8 +11,9 @@ from botocore.config import Config
 
 from drctl import report_writer
 from drctl.report_data import ReportBasis
+from failover.contract import AWS_CLIENT_CONFIG
 
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+_BOTO_CONFIG = Config(**AWS_CLIENT_CONFIG)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -21,8 +21,6 @@ from drctl import executions, report_data
 from drctl.report_markdown import render_markdown
 from failover.contract import REPORT_FINAL_STATUSES, REPORTS_PREFIX
 
-FINAL_STATUSES = REPORT_FINAL_STATUSES
-
 
 class NotThisMachineError(ValueError):
     """An event for an execution of another state machine (the rule names one machine)."""
@@ -39,7 +37,7 @@ def execution_of(event: dict[str, Any], state_machine_arn: str) -> Optional[str]
     if detail.get("stateMachineArn") != state_machine_arn:
         raise NotThisMachineError(f"event for {detail.get('stateMachineArn')!r}, "
                                   f"this writer reports on {state_machine_arn}")
-    if detail.get("status") not in FINAL_STATUSES:
+    if detail.get("status") not in REPORT_FINAL_STATUSES:
         return None
     return str(detail["executionArn"])
 
@@ -58,5 +56,4 @@ def write_report(sfn: Any, cloudwatch: Any, s3: Any, *, execution_arn: str, buck
             "keys": [json_key, markdown_key], "total_seconds": report["total_seconds"]}
 
 
-__all__ = ["FINAL_STATUSES", "NotThisMachineError", "execution_of", "report_keys",
-           "write_report"]
+__all__ = ["NotThisMachineError", "execution_of", "report_keys", "write_report"]

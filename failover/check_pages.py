@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from failover.approval_page import PIN_OFF, PIN_REQUIRED
 from failover.approval_store import TTL_ATTRIBUTE
 from failover.check_core import CheckResult, CheckSettings, ClientFactory, code, stack_hint, state_machine_arn
 from failover.contract import (
@@ -43,39 +44,43 @@ _MISSING = {
 }
 
 
-def _environment(clients: ClientFactory, region: str, fn: str) -> dict[str, str] | None:
+def _function(clients: ClientFactory, region: str, fn: str) -> tuple[str, dict[str, str]] | None:
+    """A deployed Lambda's ARN and environment; None when it does not exist."""
     try:
         config = clients("lambda", region).get_function_configuration(FunctionName=fn)
     except ClientError as err:
         if code(err) in _MISSING:
             return None
         raise
-    return dict((config.get("Environment") or {}).get("Variables") or {}) | {"__arn__": config["FunctionArn"]}
+    return str(config["FunctionArn"]), dict((config.get("Environment") or {}).get("Variables") or {})
+
+
+def _items(client: Any, operation: str, **kwargs: Any) -> list[dict[str, Any]]:
+    return [i for page in client.get_paginator(operation).paginate(**kwargs) for i in page.get("Items", [])]
 
 
 def _page_problems(clients: ClientFactory, s: CheckSettings) -> list[str]:
     region, prefix = s.dr_region, s.lambda_prefix
     apigw = clients("apigatewayv2", region)
     name = approval_api_name(prefix)
-    apis = [a for a in apigw.get_apis().get("Items", []) if a.get("Name") == name]
+    apis = [a for a in _items(apigw, "get_apis") if a.get("Name") == name]
     if not apis:
         return [f"HTTP API {name} is missing (step 0's link leads nowhere)"]
     api, problems = apis[0], []
     page_fn = function_name(prefix, APPROVAL_PAGE_FUNCTION)
-    page_env = _environment(clients, region, page_fn)
-    if page_env is None:
+    page = _function(clients, region, page_fn)
+    if page is None:
         return [f"the page Lambda {page_fn} is missing"]
-    integrations = {
-        i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api["ApiId"]).get("Items", [])
-    }
-    routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=api["ApiId"]).get("Items", [])}
+    page_arn, page_env = page
+    integrations = {i["IntegrationId"]: i for i in _items(apigw, "get_integrations", ApiId=api["ApiId"])}
+    routes = {r["RouteKey"]: r for r in _items(apigw, "get_routes", ApiId=api["ApiId"])}
     for key in APPROVAL_ROUTE_KEYS:
         route = routes.get(key)
         if route is None:
             problems.append(f"route {key} is missing")
             continue
         integration = integrations.get(str(route.get("Target", "")).removeprefix("integrations/"), {})
-        if page_env["__arn__"] not in str(integration.get("IntegrationUri", "")):
+        if page_arn not in str(integration.get("IntegrationUri", "")):
             problems.append(
                 f"route {key} invokes {integration.get('IntegrationUri') or 'nothing'} (expected {page_fn})"
             )
@@ -105,11 +110,11 @@ def _page_problems(clients: ClientFactory, s: CheckSettings) -> list[str]:
                 "wrong PINs are limited per link and per second)"
             )
     table = approval_table_name(prefix)
-    step0_env = _environment(clients, region, function_name(prefix, "step0")) or {}
+    step0_env = (_function(clients, region, function_name(prefix, "step0")) or ("", {}))[1]
     url = str(step0_env.get("APPROVAL_PAGE_URL", "")).rstrip("/")
     if url != str(api.get("ApiEndpoint", "")).rstrip("/"):
         problems.append(f"step 0 links to {url or 'no page'} (expected this API, {api.get('ApiEndpoint')})")
-    pin_mode = "required" if s.approval_pin_required else "off"
+    pin_mode = PIN_REQUIRED if s.approval_pin_required else PIN_OFF
     for label, env in (("step 0", step0_env), (page_fn, page_env)):
         if env.get("APPROVAL_TABLE") != table:
             problems.append(
@@ -247,11 +252,12 @@ def _writer_problems(clients: ClientFactory, s: CheckSettings) -> list[str]:
             f"status of {s.state_machine_name})"
         )
     writer = function_name(s.lambda_prefix, REPORT_FUNCTION)
-    env = _environment(clients, s.dr_region, writer)
-    if env is None:
+    found = _function(clients, s.dr_region, writer)
+    if found is None:
         return [*problems, f"the writer Lambda {writer} is missing"]
+    writer_arn, env = found
     targets = [t.get("Arn") for t in events.list_targets_by_rule(Rule=rule_name).get("Targets", [])]
-    if env["__arn__"] not in targets:
+    if writer_arn not in targets:
         problems.append(
             f"rule {rule_name} targets {', '.join(map(str, targets)) or 'nothing'} (expected {writer})"
         )

@@ -98,6 +98,10 @@ STEP_TIMEOUT_MINIMUMS = {
     "step0": 10, "step1": 120, "step2": 30, "step3": 30, "step4": 30, "failback": 60, "readiness": 30,
 }
 OTHER_STEP_TIMEOUT_MINIMUM = 30
+# botocore Config for every AWS client the Lambdas and drctl make (Config(**AWS_CLIENT_CONFIG)):
+# standard retries, and short timeouts so a dead region fails a step fast instead of hanging it.
+AWS_CLIENT_CONFIG: dict[str, object] = {"retries": {"mode": "standard", "max_attempts": 3},
+                                        "connect_timeout": 5, "read_timeout": 20}
 # lambdaTimeouts setting key -> function suffix
 TIMEOUT_KEYS = {
     "approval": "step0", "nlb": "step1", "launchTemplate": "step2", "scale": "step3",
@@ -125,7 +129,6 @@ REPORT_TIMEOUT_SECONDS = 60
 # version) goes after this many days, and unfinished multipart uploads after a week.
 REPORT_NONCURRENT_DAYS = 90
 REPORT_ABORT_UPLOAD_DAYS = 7
-REPORTS_NONCURRENT_DAYS = 90  # lifecycle: older report versions expire
 
 # Route53 failover records: an alias record carries no TTL; a plain one at most this many seconds,
 # or resolvers keep sending users to the failed region (policy `failover-record-ttl`).

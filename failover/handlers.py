@@ -29,12 +29,12 @@ from failover import (
     warm_up,
 )
 from failover import approval_page as approval_page_module
-from failover.contract import NLB_ON_FAILOVER
+from failover.contract import AWS_CLIENT_CONFIG, NLB_ON_FAILOVER
 from failover.settings import Capacity, Settings
 from failover.stamps import stamp
 
 # In-Lambda retries stay short: Step Functions owns the long backoff (Retry on `ThrottledError`).
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+_BOTO_CONFIG = Config(**AWS_CLIENT_CONFIG)
 
 # Seam for tests of the whole machine: replaced by a fake HTTP client.
 http_get: verify.HttpGet = verify.urllib_get

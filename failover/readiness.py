@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from failover.checks import CheckResult, CheckSettings, ClientFactory, HttpGet, http_status, run_checks
+from failover.contract import AWS_CLIENT_CONFIG
 
 DEFAULT_NAMESPACE = "MegaTicket/DR/Readiness"
 _SKIP = {"now"}
-_BOTO_CONFIG = {"retries": {"mode": "standard", "max_attempts": 3}, "connect_timeout": 5, "read_timeout": 20}
 
 
 class ReadinessSettingsError(ValueError):
@@ -100,7 +100,7 @@ def _clients() -> Callable[[str, str], Any]:
             import boto3
             from botocore.config import Config
 
-            config = Config(**_BOTO_CONFIG)
+            config = Config(**AWS_CLIENT_CONFIG)
             cache[(service, region)] = boto3.client(service, region_name=region, config=config)
         return cache[(service, region)]
 
