@@ -32,6 +32,7 @@ from drctl.aws import Clients
 from drctl.config import StackInfo, UsageError, load_stack, with_web_url
 from failover import approval_pin, checks
 from failover.contract import DRILL_DEFAULT_HOLD_MINUTES, DRILL_MAX_HOLD_MINUTES
+from stack_config.approval_page import SSM_EXPECTED, SSM_PARAMETER
 
 
 class CommandFailedError(Exception):
@@ -134,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     pin_sub = pin.add_subparsers(dest="pin_command", required=True, metavar="ACTION")
     pin_set = pin_sub.add_parser("set", parents=[common],
                                  help="hash a new PIN (read without echo, or one line from stdin) into SSM")
-    pin_set.add_argument("--parameter", default=approval_pin.DEFAULT_PIN_PARAMETER,
-                         help=f"SSM SecureString name (default {approval_pin.DEFAULT_PIN_PARAMETER})")
+    pin_set.add_argument("--parameter",
+                         help="SSM SecureString name (default: the stack's approval.page.pinParameter, "
+                              f"{approval_pin.DEFAULT_PIN_PARAMETER} unless set)")
     import_cli.add_parser(sub, common)
     return parser
 
@@ -440,12 +442,16 @@ def _read_pin(stream: TextIO) -> str:
 
 
 def cmd_approval_pin(args: argparse.Namespace, info: StackInfo, clients: Clients) -> int:
+    # The page reads the parameter the stack names: without --parameter, write that one.
+    parameter = info.checks.approval_pin_parameter if args.parameter is None else args.parameter
+    if not SSM_PARAMETER.fullmatch(parameter):
+        raise UsageError(f"--parameter must be {SSM_EXPECTED} (got {parameter!r}); nothing was changed")
     try:
         pin = approval_pin.check_pin_shape(_read_pin(sys.stdin))
     except approval_pin.PinError as err:
         raise UsageError(f"{err}; nothing was changed") from None
-    version = approval_pin.store_pin_hash(clients("ssm", info.checks.dr_region), args.parameter, pin)
-    print(f"approval PIN set: PBKDF2 hash in SecureString {args.parameter} (version {version}) "
+    version = approval_pin.store_pin_hash(clients("ssm", info.checks.dr_region), parameter, pin)
+    print(f"approval PIN set: PBKDF2 hash in SecureString {parameter} (version {version}) "
           f"in {info.checks.dr_region}")
     return 0
 

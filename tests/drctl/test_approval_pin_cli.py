@@ -41,3 +41,26 @@ def test_bad_pin_exits_2_and_changes_nothing(moto_tokyo: Any, monkeypatch: pytes
     err = capsys.readouterr().err
     assert err.startswith("drctl: error:") and "nothing was changed" in err and err.count("\n") == 1
     assert approval_pin.read_pin_hash(moto_tokyo, "/x/pin") is None
+
+
+def test_without_parameter_the_pin_goes_where_the_stack_points_the_page(
+        moto_tokyo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a stack whose page reads another parameter WHEN the PIN is set without --parameter
+    monkeypatch.setattr("sys.stdin", io.StringIO("271828\n"))
+    assert main(["approval-pin", "set", "--set", "approval.page.pinParameter=/oncall/dr-pin"]) == 0
+    # THEN the page finds it there, and the default name holds nothing
+    assert approval_pin.verify_pin("271828", approval_pin.read_pin_hash(moto_tokyo, "/oncall/dr-pin") or "")
+    assert approval_pin.read_pin_hash(moto_tokyo, approval_pin.DEFAULT_PIN_PARAMETER) is None
+
+
+@pytest.mark.parametrize("parameter", ["", "no-slash", "/megaticket-dr/approval-pin ", "/aws/pin",
+                                       "/" + "a/" * 16 + "pin"],
+                         ids=["empty", "no-leading-slash", "trailing-space", "reserved", "too-deep"])
+def test_a_parameter_name_ssm_would_refuse_exits_2_before_reading_the_pin(
+        moto_tokyo: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, parameter: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("271828\n"))
+    assert main(["approval-pin", "set", "--parameter", parameter]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("drctl: error: --parameter must be an SSM parameter name") and err.count("\n") == 1
+    assert "nothing was changed" in err
+    assert moto_tokyo.describe_parameters()["Parameters"] == []
